@@ -1,0 +1,133 @@
+"""One chart style and one way to show a chart, in the book and in JupyterLab, offline.
+
+* In the built book (``ALLIANCE_CHART_MODE=book``, set by the book's Sphinx extension and by
+  the tests) a chart is emitted as HTML that draws with ``vegaEmbed`` from the one shared
+  bundle ``_static/vega-bundle.js`` served with the book: no CDN, no copy per chart.
+* Anywhere else (JupyterLab on a student's machine) Altair's ``jupyter`` renderer is used
+  with ``offline=True``, which draws from the bundle in ``vl-convert-python``.
+
+Every chart must have a title and axis titles, and :func:`show` requires a text description,
+shown under the chart and given to screen readers.
+"""
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+from typing import Any
+
+import altair as alt
+
+#: Okabe & Ito (2008) palette: distinguishable with the common colour-vision deficiencies.
+OKABE_ITO: list[str] = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+BUNDLE_NAME = "vega-bundle.js"
+_POSITION_CHANNELS = ("x", "y")
+
+
+@alt.theme.register("alliance", enable=False)
+def alliance_theme() -> alt.theme.ThemeConfig:
+    """The course's chart theme: colour-blind-safe palette, readable type, no chart border."""
+    return {
+        "config": {
+            "view": {"stroke": None, "continuousWidth": 560, "continuousHeight": 300},
+            "range": {"category": OKABE_ITO},
+            "title": {"fontSize": 15, "anchor": "start", "subtitleColor": "#444"},
+            "axis": {"labelFontSize": 12, "titleFontSize": 13, "labelColor": "#222", "titleColor": "#222"},
+            "legend": {"labelFontSize": 12, "titleFontSize": 12},
+            "font": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
+        }
+    }
+
+
+def chart_mode() -> str:
+    """'book' when building the book or testing it, else 'lab'."""
+    return os.environ.get("ALLIANCE_CHART_MODE", "lab")
+
+
+def enable_charts() -> str:
+    """Turn on the course theme and the right renderer; returns the mode in use."""
+    alt.theme.enable("alliance")
+    mode = chart_mode()
+    if mode == "book":
+        alt.renderers.enable("html")  # only used for stray charts; show() writes its own HTML
+    else:
+        alt.renderers.enable("jupyter", offline=True)
+    return mode
+
+
+def _walk(spec: Any):
+    if isinstance(spec, dict):
+        yield spec
+        for key in ("layer", "hconcat", "vconcat", "concat"):
+            for sub in spec.get(key, []) or []:
+                yield from _walk(sub)
+        if "spec" in spec:
+            yield from _walk(spec["spec"])
+
+
+def check_chart(spec: dict[str, Any]) -> None:
+    """Raise ValueError unless the chart has a title and every x/y channel has a title."""
+    if not spec.get("title"):
+        raise ValueError("Every chart needs a title: use alt.Chart(..., title='...').")
+    for part in _walk(spec):
+        for channel, definition in (part.get("encoding") or {}).items():
+            if channel in _POSITION_CHANNELS and isinstance(definition, dict):
+                has = "title" in definition or "title" in (definition.get("axis") or {})
+                if not has:
+                    raise ValueError(f"The {channel} axis needs a title: alt.{channel.upper()}(..., title='...').")
+
+
+def chart_html(spec: dict[str, Any], description: str) -> str:
+    """HTML that draws ``spec`` with the shared vega bundle, with its description as caption."""
+    spec_json = json.dumps(spec, sort_keys=True, ensure_ascii=False).replace("</", "<\\/")
+    digest = hashlib.sha256((spec_json + description).encode()).hexdigest()[:12]
+    vis_id = f"alliance-vis-{digest}"
+    desc = html.escape(description)
+    title = spec.get("title")
+    title_text = html.escape(title if isinstance(title, str) else (title or {}).get("text", "Chart"))
+    return (
+        f'<figure class="alliance-chart" id="fig-{digest}">'
+        f'<div id="{vis_id}" class="alliance-vis" role="img" aria-label="{title_text}. {desc}"></div>'
+        f'<figcaption class="alliance-chart-description"><strong>Chart description.</strong> {desc}</figcaption>'
+        f"</figure>\n<script>(function(){{var spec={spec_json};"
+        f'var el=document.getElementById("{vis_id}");'
+        "function draw(){if(!window.vegaEmbed){el.dataset.drawn='error';"
+        "el.textContent='Chart library not loaded.';return;}"
+        "vegaEmbed(el,spec,{actions:false,renderer:'svg'}).then(function(r){"
+        "var svg=el.querySelector('svg');if(svg){svg.setAttribute('aria-hidden','true');}"
+        "el.dataset.drawn='true';}).catch(function(e){el.dataset.drawn='error';el.textContent='Chart failed: '+e;});}"
+        "if(window.vegaEmbed){draw();}else{document.addEventListener('DOMContentLoaded',draw);}"
+        "})();</script>"
+    )
+
+
+class ChartFigure:
+    """A chart with its description; displays itself in the right way for the context."""
+
+    def __init__(self, chart: alt.TopLevelMixin, description: str):
+        if not description or len(description.split()) < 5:
+            raise ValueError("Every chart needs a text description of at least five words.")
+        enable_charts()
+        self.chart = chart
+        self.description = description
+        self.spec: dict[str, Any] = chart.to_dict()
+        check_chart(self.spec)
+
+    def _repr_html_(self) -> str:
+        return chart_html(self.spec, self.description)
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import HTML, display
+
+        if chart_mode() == "book":
+            display(HTML(self._repr_html_()))
+        else:
+            display(self.chart)
+            display(HTML(f'<p class="alliance-chart-description"><strong>Chart description.</strong> '
+                         f"{html.escape(self.description)}</p>"))
+
+
+def show(chart: alt.TopLevelMixin, description: str) -> ChartFigure:
+    """Show a chart with its text description (the only way the course shows charts)."""
+    return ChartFigure(chart, description)

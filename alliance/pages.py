@@ -1,0 +1,94 @@
+"""Pages generated from ``data/``: one source-reader page per source, and the glossary.
+
+Files are rewritten only when their content changes, so a no-op rebuild stays a no-op.
+"""
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import pandas as pd
+
+from alliance.corpus import Corpus, load_corpus
+from alliance import paths
+
+KIND_LABELS: dict[str, str] = {
+    "title": "Title", "byline": "Byline (editorial)", "heading": "Section heading",
+    "body": "", "note": "Note (editorial, not counted as the author's words)",
+}
+CARD_FIELDS: list[tuple[str, str]] = [
+    ("source_id", "Course id"), ("title", "Title"), ("authors", "Author(s)"),
+    ("affiliation", "Affiliation (as the text states it)"), ("outlet", "Outlet"),
+    ("outlet_country", "Outlet's country"), ("genre", "Genre"), ("date", "Date"),
+    ("date_precision", "Date precision"), ("date_basis", "Date basis"),
+    ("date_as_given", "Date as the text gives it"), ("perspective", "Vantage point"),
+    ("file_name", "Seed file"), ("sha256", "sha256"), ("words", "Author's words"),
+    ("paragraphs", "Numbered paragraphs"), ("furniture_segments", "Furniture segments"),
+    ("notes", "Notes"),
+]
+
+
+def _write_if_changed(path: Path, text: str) -> bool:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() and path.read_text(encoding="utf-8") == text:
+        return False
+    path.write_text(text, encoding="utf-8")
+    return True
+
+
+def reader_page(corpus: Corpus, source_id: str) -> str:
+    """MyST text of the reader page of one source: metadata card, then the numbered text.
+
+    Source text is HTML-escaped, so markup in a seed shows as text.
+    """
+    doc = corpus.source(source_id)
+    esc = html.escape
+    card = "".join(f"<dt>{esc(label)}</dt><dd>{esc(str(doc[field]))}</dd>" for field, label in CARD_FIELDS)
+    lines = [
+        f"({source_id})=", f"# {doc['title']}", "",
+        f"Source reader for {{cite:t}}`{doc['bibkey']}`. Every numbered paragraph (¶) can be linked: "
+        "chapters cite paragraphs by these numbers. Page furniture saved with the text (navigation, "
+        "contact lists, menus) is shown in grey boxes and is not part of the numbered text.", "",
+        f'<dl class="alliance-card">{card}</dl>', "", "## Text", "",
+    ]
+    body = ['<div class="alliance-reader">']
+    segments = corpus.segments[corpus.segments["source_id"] == source_id]
+    for seg in segments.itertuples():
+        text = esc(seg.text).replace("\n", "<br/>")
+        if seg.is_furniture:
+            body.append(f'<aside class="alliance-furniture"><span class="alliance-furniture-label">'
+                        f"Page furniture: {esc(seg.rule)}</span><div>{text}</div></aside>")
+            continue
+        anchor = f"{source_id}-p{seg.para}"
+        label = KIND_LABELS.get(seg.kind, "")
+        tag = f'<span class="alliance-kind">{esc(label)}</span> ' if label else ""
+        body.append(f'<p class="alliance-para alliance-{seg.kind}" id="{anchor}">'
+                    f'<a class="alliance-pnum" href="#{anchor}">¶{seg.para}</a> {tag}{text}</p>')
+    body.append("</div>")
+    return "\n".join(lines + body) + "\n"
+
+
+def glossary_page(csv_path: Path | None = None) -> str:
+    """MyST text of the glossary page, from ``data/glossary.csv`` (sorted by term)."""
+    table = pd.read_csv(csv_path or paths.DATA_DIR / "glossary.csv", dtype=str, keep_default_na=False)
+    table = table.sort_values("term", key=lambda s: s.str.lower())
+    out = ["(glossary)=", "# Glossary", "",
+           "Key terms of the course. Chapters link their first use of a term here. "
+           "The list is generated from `data/glossary.csv`.", "", "```{glossary}"]
+    for row in table.itertuples():
+        out += [row.term, f"  {' '.join(row.definition.split())}", ""]
+    out.append("```")
+    return "\n".join(out) + "\n"
+
+
+def write_generated_pages(root: Path) -> list[Path]:
+    """Write the reader pages and glossary under ``root/appendix``; return the changed files."""
+    corpus = load_corpus()
+    changed = []
+    targets = {root / "appendix" / "glossary.md": glossary_page()}
+    for source_id in corpus.source_ids:
+        targets[root / "appendix" / "sources" / f"{source_id}.md"] = reader_page(corpus, source_id)
+    for path, text in targets.items():
+        if _write_if_changed(path, text):
+            changed.append(path)
+    return changed

@@ -1,0 +1,52 @@
+"""Checked facts from ``data/reference`` (copies of ``../shared/reference``), each with its address."""
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+
+from alliance import paths
+
+
+def load_events() -> pd.DataFrame:
+    """Dated events with ``source_url`` (``date`` and ``end_date`` parsed)."""
+    table = pd.read_csv(paths.REFERENCE_DIR / "context-events.csv", dtype=str, keep_default_na=False)
+    table["date"] = pd.to_datetime(table["date"])
+    table["end_date"] = pd.to_datetime(table["end_date"].replace("", None))
+    return table
+
+
+def load_figures() -> pd.DataFrame:
+    """Yearly figures, one series per ``series``; never mix two ``basis`` values."""
+    table = pd.read_csv(paths.REFERENCE_DIR / "context-figures.csv", keep_default_na=False)
+    table["year"] = table["year"].astype(int)
+    return table
+
+
+def ref_link(url: str, label: str | None = None) -> str:
+    """An HTML link showing a checked fact's public address."""
+    return f'<a class="alliance-ref" href="{html.escape(url)}">{html.escape(label or url)}</a>'
+
+
+def load_timeline(event_ids: list[str] | None = None) -> pd.DataFrame:
+    """Events from ``data/events.csv`` (each row cites a checked address or a seed paragraph).
+
+    Pass ``event_ids`` to select rows, in that order; an unknown id raises ``KeyError``.
+    ``provenance`` is ``reference`` (``source_url`` is the checked address) or ``seed``
+    (``source_id`` and ``para`` point into a source: what a source says, not a checked fact).
+    """
+    table = pd.read_csv(paths.DATA_DIR / "events.csv", dtype=str, keep_default_na=False)
+    table["date"] = pd.to_datetime(table["date"])
+    table["end_date"] = pd.to_datetime(table["end_date"].replace("", None))
+    table["para"] = pd.to_numeric(table["para"].replace("", None)).astype("Int64")
+    table["cited_as"] = [
+        url if prov == "reference" else f"{sid} ¶{para}"
+        for prov, url, sid, para in zip(table["provenance"], table["source_url"], table["source_id"], table["para"])
+    ]
+    if event_ids is None:
+        return table
+    indexed = table.set_index("event_id", drop=False)
+    unknown = [e for e in event_ids if e not in indexed.index]
+    if unknown:
+        raise KeyError(f"data/events.csv has no event(s) {unknown}.")
+    return indexed.loc[event_ids].reset_index(drop=True)

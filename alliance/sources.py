@@ -1,0 +1,107 @@
+"""The metadata table of the sources (``data/sources.csv``) and its checks.
+
+Adding a source means adding a file to ``seeds/`` and a row here: no code changes.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from alliance import paths
+from alliance.errors import MetadataError, SourceError
+
+REQUIRED_COLUMNS: tuple[str, ...] = (
+    "source_id", "file_name", "sha256", "title", "authors", "affiliation", "outlet",
+    "outlet_country", "genre", "date", "date_precision", "date_basis", "date_as_given",
+    "perspective", "bibkey", "notes",
+)
+GENRES: frozenset[str] = frozenset({"op-ed", "journal article", "news report", "blog post"})
+DATE_FORMATS: dict[str, str] = {"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}
+DATE_BASES: frozenset[str] = frozenset({"published", "received", "inferred"})
+_ID_RE = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
+_SHA_RE = re.compile(r"^[0-9a-f]{64}$")
+
+
+def sha256_of(path: Path) -> str:
+    """Hex sha256 of a file's bytes."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _check_row(row: pd.Series, line: int, csv_path: Path) -> None:
+    where = f"{csv_path.name}, row {line} (source_id={row['source_id']!r})"
+    for col in ("source_id", "file_name", "sha256", "title", "outlet", "genre", "date", "date_precision"):
+        if not str(row[col]).strip():
+            raise MetadataError(f"{where}: column '{col}' is empty. Fill it in.")
+    if not _ID_RE.match(row["source_id"]):
+        raise MetadataError(
+            f"{where}: source_id must be 2-32 lowercase letters, digits or '_', starting with a letter.")
+    if not _SHA_RE.match(row["sha256"]):
+        raise MetadataError(f"{where}: sha256 must be 64 lowercase hex digits; run `sha256sum seeds/{row['file_name']}`.")
+    if row["genre"] not in GENRES:
+        raise MetadataError(f"{where}: genre {row['genre']!r} is not one of {sorted(GENRES)}.")
+    if row["date_basis"] not in DATE_BASES:
+        raise MetadataError(f"{where}: date_basis {row['date_basis']!r} is not one of {sorted(DATE_BASES)}.")
+    fmt = DATE_FORMATS.get(row["date_precision"])
+    if fmt is None:
+        raise MetadataError(
+            f"{where}: date_precision {row['date_precision']!r} is not one of {sorted(DATE_FORMATS)}.")
+    try:
+        pd.to_datetime(row["date"], format=fmt)
+    except ValueError:
+        raise MetadataError(
+            f"{where}: date {row['date']!r} is not a valid date of precision "
+            f"{row['date_precision']!r} (expected format {fmt.replace('%', '')}).") from None
+
+
+def load_metadata(csv_path: Path | None = None) -> pd.DataFrame:
+    """Read and validate the source metadata table.
+
+    Raises :class:`MetadataError` naming the file and row for a missing column, a duplicate
+    id or file name, an empty required field, an unknown genre or an invalid date.
+    """
+    csv_path = Path(csv_path or paths.METADATA_CSV)
+    if not csv_path.exists():
+        raise MetadataError(f"{csv_path}: metadata table not found. It must list one row per seed.")
+    table = pd.read_csv(csv_path, dtype=str, keep_default_na=False)
+    missing = [c for c in REQUIRED_COLUMNS if c not in table.columns]
+    if missing:
+        raise MetadataError(f"{csv_path.name}: missing column(s) {missing}. Required: {list(REQUIRED_COLUMNS)}.")
+    for col in ("source_id", "file_name"):
+        dup = table[table[col].duplicated(keep="first")]
+        if not dup.empty:
+            line = int(dup.index[0]) + 2
+            raise MetadataError(
+                f"{csv_path.name}, row {line}: duplicate {col} {dup.iloc[0][col]!r}. Each source needs its own.")
+    for idx, row in table.iterrows():
+        _check_row(row, int(idx) + 2, csv_path)
+    table["date_start"] = [
+        pd.to_datetime(d, format=DATE_FORMATS[p]) for d, p in zip(table["date"], table["date_precision"])
+    ]
+    return table.set_index("source_id", drop=False)
+
+
+def verify_seeds(metadata: pd.DataFrame, seeds_dir: Path | None = None) -> dict[str, Path]:
+    """Check each seed against its sha256; check every seed has a row. Returns id -> path."""
+    seeds_dir = Path(seeds_dir or paths.SEEDS_DIR)
+    found: dict[str, Path] = {}
+    for source_id, row in metadata.iterrows():
+        path = seeds_dir / row["file_name"]
+        if not path.exists():
+            raise SourceError(
+                f"{path}: seed file for source {source_id!r} is missing. Restore it byte-for-byte "
+                f"from ../shared/seeds/ or remove its row from data/sources.csv.")
+        actual = sha256_of(path)
+        if actual != row["sha256"]:
+            raise SourceError(
+                f"{path}: sha256 is {actual}, but data/sources.csv expects {row['sha256']} for "
+                f"{source_id!r}. The seed was altered: restore it from ../shared/seeds/ (seeds are never edited).")
+        found[str(source_id)] = path
+    listed = set(metadata["file_name"])
+    for path in sorted(seeds_dir.glob("*.txt")):
+        if path.name not in listed:
+            raise SourceError(
+                f"{path}: seed file has no row in data/sources.csv. Add a row (id, sha256, title, ...) for it.")
+    return found

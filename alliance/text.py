@@ -1,0 +1,68 @@
+"""Counting words and terms in the corpus: lexicons, rates per 1,000 words, keyword in context."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from alliance import paths
+from alliance.corpus import Corpus, normalize_space
+
+
+def per_thousand(count: float, words: float) -> float:
+    """Occurrences per 1,000 words (0 when there are no words)."""
+    return 0.0 if not words else round(1000.0 * count / words, 2)
+
+
+def load_lexicon(name: str) -> pd.DataFrame:
+    """A term list from ``data/lexicons/<name>.csv`` (columns term, pattern, group, note).
+
+    ``pattern`` is a case-insensitive regular expression; when empty, the term itself is
+    matched as a whole word.
+    """
+    path = Path(paths.DATA_DIR / "lexicons" / f"{name}.csv")
+    if not path.exists():
+        known = sorted(p.stem for p in path.parent.glob("*.csv"))
+        raise FileNotFoundError(f"{path}: no such lexicon. Known lexicons: {known}.")
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    for col in ("term", "pattern", "group", "note"):
+        if col not in table.columns:
+            raise ValueError(f"{path}: missing column {col!r} (need term, pattern, group, note).")
+    return table
+
+
+def _regex(term: str, pattern: str = "") -> re.Pattern[str]:
+    return re.compile(pattern or rf"(?<![\w-]){re.escape(term)}(?![\w-])", re.IGNORECASE)
+
+
+def term_counts(corpus: Corpus, terms: pd.DataFrame | list[str]) -> pd.DataFrame:
+    """Count each term in each source's own words (not furniture).
+
+    ``terms`` is a lexicon table or a list of terms. Returns one row per source and term with
+    ``count``, ``words`` (the source's length) and ``per_1000``.
+    """
+    if isinstance(terms, list):
+        terms = pd.DataFrame({"term": terms, "pattern": "", "group": "", "note": ""})
+    rows = []
+    for doc in corpus.documents.itertuples():
+        text = normalize_space(corpus.text_of(doc.source_id))
+        for t in terms.itertuples():
+            n = len(_regex(t.term, t.pattern).findall(text))
+            rows.append({"source_id": doc.source_id, "term": t.term, "group": t.group, "count": n,
+                         "words": doc.words, "per_1000": per_thousand(n, doc.words)})
+    return pd.DataFrame(rows)
+
+
+def kwic(corpus: Corpus, term: str, pattern: str = "", width: int = 50) -> pd.DataFrame:
+    """Keyword in context: every match of ``term`` in the author's text, with its paragraph."""
+    regex = _regex(term, pattern)
+    rows = []
+    paras = corpus.paragraphs[corpus.paragraphs["is_authors_text"]]
+    for p in paras.itertuples():
+        text = p.text_normalized
+        for m in regex.finditer(text):
+            rows.append({"source_id": p.source_id, "para": int(p.para),
+                         "left": text[max(0, m.start() - width):m.start()],
+                         "match": m.group(0), "right": text[m.end():m.end() + width]})
+    return pd.DataFrame(rows, columns=["source_id", "para", "left", "match", "right"])
