@@ -68,7 +68,7 @@ def _walk(spec: Any):
 
 def check_chart(spec: dict[str, Any]) -> None:
     """Raise ValueError unless the chart has a title and every x/y channel has a title."""
-    if not spec.get("title"):
+    if not any(part.get("title") for part in _walk(spec)):
         raise ValueError("Every chart needs a title: use alt.Chart(..., title='...').")
     for part in _walk(spec):
         for channel, definition in (part.get("encoding") or {}).items():
@@ -84,7 +84,7 @@ def chart_html(spec: dict[str, Any], description: str) -> str:
     digest = hashlib.sha256((spec_json + description).encode()).hexdigest()[:12]
     vis_id = f"alliance-vis-{digest}"
     desc = html.escape(description)
-    title = spec.get("title")
+    title = next((part["title"] for part in _walk(spec) if part.get("title")), "Chart")
     title_text = html.escape(title if isinstance(title, str) else (title or {}).get("text", "Chart"))
     return (
         f'<figure class="alliance-chart" id="fig-{digest}">'
@@ -131,3 +131,31 @@ class ChartFigure:
 def show(chart: alt.TopLevelMixin, description: str) -> ChartFigure:
     """Show a chart with its text description (the only way the course shows charts)."""
     return ChartFigure(chart, description)
+
+
+def timeline_chart(events: "pd.DataFrame", title: str, label_field: str = "event") -> alt.Chart:
+    """A dot-and-label timeline of events (from :func:`alliance.reference.load_timeline`).
+
+    Each event's provenance (checked reference or a source paragraph) is shown in its tooltip
+    and by the point's shape, so a reader can tell checked facts from sources' claims.
+    """
+    import pandas as pd  # local: keep module import light
+
+    data = events.assign(
+        provenance_label=events["provenance"].map({"reference": "checked reference", "seed": "a source's claim"}),
+        row=range(len(events)),
+    )
+    data = data[["date", label_field, "provenance_label", "cited_as", "row"]].copy()
+    data["date"] = pd.to_datetime(data["date"]).dt.strftime("%Y-%m-%d")
+    base = alt.Chart(data, title=title).encode(
+        x=alt.X("date:T", title="Date"),
+        y=alt.Y("row:O", title=None, axis=None),
+    )
+    points = base.mark_point(filled=True, size=80).encode(
+        shape=alt.Shape("provenance_label:N", title="Provenance"),
+        color=alt.Color("provenance_label:N", title="Provenance"),
+        tooltip=[alt.Tooltip("date:T", title="Date"), alt.Tooltip(f"{label_field}:N", title="Event"),
+                 alt.Tooltip("cited_as:N", title="Cited as")],
+    )
+    labels = base.mark_text(align="left", dx=8, fontSize=11).encode(text=f"{label_field}:N")
+    return (points + labels).properties(width=560, height=max(120, 24 * len(data)))
