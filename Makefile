@@ -1,0 +1,54 @@
+# The course's commands. `make book` and `make test` do all set-up on a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+JB_FLAGS := -n -W --keep-going
+export ALLIANCE_ROOT := $(CURDIR)
+
+.PHONY: help install browser book book-clean test unit lab student grade bench linkcheck clean
+
+help:
+	@echo "make book     install (virtual environment, pinned) and build the HTML into _build/html"
+	@echo "make test     install, then every test (unit, strict build, nbval, student edition, grading, browser)"
+	@echo "make lab      JupyterLab with the chapters opening as notebooks"
+	@echo "make student  write the student edition to _build/student/"
+	@echo "make grade SUBMISSIONS=folder   grade a folder of submitted notebooks into folder/grades.csv"
+	@echo "make bench    measure build, page and corpus performance into _build/bench.json"
+	@echo "make linkcheck  list and check external links (needs a network)"
+
+$(STAMP): requirements.txt pyproject.toml package.json package-lock.json
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	npm ci --no-audit --no-fund --silent
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Debian's Chromium for the browser tests (playwright cannot download its own browser here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+book: install
+	$(BIN)/jupyter-book build . $(JB_FLAGS)
+
+book-clean:
+	rm -rf _build/html _build/doctrees _build/jupyter_execute
+
+test: install browser book
+	$(BIN)/python -m pytest
+
+unit: install
+	$(BIN)/python -m pytest -m "not build and not browser"
+
+lab: install
+	$(BIN)/jupyter lab --notebook-dir=$(CURDIR)
+
+clean:
+	rm -rf _build
