@@ -23,7 +23,7 @@ from alliance.sources import load_metadata, verify_seeds
 #: Kinds of segment whose words are the author's own.
 AUTHOR_KINDS: frozenset[str] = frozenset({"title", "heading", "body"})
 _BLOCK_SPLIT = re.compile(r"\n[ \t\xa0]*\n")
-_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])[”\"’)]?\s+(?=[A-Z“\"(‘])")
+_SENTENCE_SPLIT = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][”\"’)]))\s+(?=[A-Z“\"(‘])")
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’\-]*[A-Za-z]|[A-Za-z]|\d[\d,.]*\d|\d")
 
 

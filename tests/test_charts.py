@@ -1,0 +1,58 @@
+"""Chart theme, checks and offline HTML (alliance.charts)."""
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import pytest
+
+from alliance.charts import OKABE_ITO, chart_html, check_chart, enable_charts, show
+
+DATA = pd.DataFrame({"source": ["a", "b"], "words": [1, 2]})
+
+
+def _chart(**kw):
+    return alt.Chart(DATA, **kw).mark_bar().encode(
+        x=alt.X("words:Q", title="Words"), y=alt.Y("source:N", title="Source"))
+
+
+def test_html_uses_shared_bundle_not_cdn(monkeypatch):
+    monkeypatch.setenv("ALLIANCE_CHART_MODE", "book")
+    html = show(_chart(title="T"), "Bars of words per source, two bars.")._repr_html_()
+    assert "vegaEmbed(" in html and "cdn" not in html.lower() and "<script src" not in html
+    assert 'class="alliance-chart-description"' in html and "Bars of words per source" in html
+    assert 'role="img"' in html
+
+
+def test_html_is_deterministic():
+    spec = _chart(title="T").to_dict()
+    assert chart_html(spec, "same words here for both") == chart_html(spec, "same words here for both")
+
+
+def test_script_end_tag_in_data_is_escaped():
+    data = pd.DataFrame({"source": ["</script><script>alert(1)</script>"], "words": [1]})
+    chart = alt.Chart(data, title="T").mark_bar().encode(x=alt.X("words:Q", title="W"), y=alt.Y("source:N", title="S"))
+    assert "</script><script>alert" not in chart_html(chart.to_dict(), "a chart with hostile labels")
+
+
+def test_title_axis_titles_and_description_are_required():
+    with pytest.raises(ValueError, match="title"):
+        show(_chart(), "A description with enough words.")
+    untitled = alt.Chart(DATA, title="T").mark_bar().encode(x="words:Q", y=alt.Y("source:N", title="S"))
+    with pytest.raises(ValueError, match="x axis needs a title"):
+        check_chart(untitled.to_dict())
+    with pytest.raises(ValueError, match="description"):
+        show(_chart(title="T"), "too short")
+
+
+def test_theme_palette_is_colour_blind_safe():
+    enable_charts()
+    spec = _chart(title="T").to_dict()
+    assert spec["config"]["range"]["category"] == OKABE_ITO
+
+
+def test_lab_mode_uses_offline_jupyter_renderer(monkeypatch):
+    monkeypatch.setenv("ALLIANCE_CHART_MODE", "lab")
+    assert enable_charts() == "lab"
+    assert alt.renderers.active == "jupyter"
+    monkeypatch.setenv("ALLIANCE_CHART_MODE", "book")
+    enable_charts()

@@ -1,0 +1,47 @@
+"""Generated pages: the source reader and the glossary (alliance.pages)."""
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+
+from alliance.corpus import build_corpus
+from alliance.pages import glossary_page, reader_page
+
+
+def test_reader_page_numbers_every_paragraph_and_labels_furniture():
+    from alliance import load_corpus
+
+    corpus = load_corpus()
+    page = reader_page(corpus, "yuan2018")
+    n = int(corpus.paragraphs[corpus.paragraphs["source_id"] == "yuan2018"]["para"].max())
+    for para in range(1, n + 1):
+        assert f'id="yuan2018-p{para}"' in page and f'href="#yuan2018-p{para}">¶{para}</a>' in page
+    assert page.count('class="alliance-furniture"') == 5
+    assert "Page furniture: breadcrumb trail" in page
+    assert "a3890122156204c583b619e4fab065f0728a007a93f9f7f32fb64d144a460e6b" in page
+    assert "\n\n" not in page.split('<div class="alliance-reader">')[1], "a blank line would end the HTML block"
+
+
+def test_seed_with_html_is_shown_as_text(corpus_copy):
+    path = corpus_copy["seeds"] / "005_hostile.txt"
+    path.write_text("Hostile <b>title</b>\n\n<script>alert('x')</script> & more\n", encoding="utf-8")
+    table = pd.read_csv(corpus_copy["metadata"], dtype=str, keep_default_na=False)
+    row = table.iloc[0].copy()
+    row["source_id"], row["file_name"] = "hostile", path.name
+    row["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    pd.concat([table, row.to_frame().T]).to_csv(corpus_copy["metadata"], index=False)
+    corpus = build_corpus(corpus_copy["metadata"], corpus_copy["seeds"], corpus_copy["rules"])
+    page = reader_page(corpus, "hostile")
+    assert "<script>" not in page and "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; more" in page
+    assert "&lt;b&gt;title&lt;/b&gt;" in page
+
+
+def test_glossary_is_sorted_and_complete():
+    page = glossary_page()
+    from alliance.paths import DATA_DIR
+
+    table = pd.read_csv(DATA_DIR / "glossary.csv")
+    assert table["term"].is_unique
+    positions = [page.index(f"\n{term}\n") for term in sorted(table["term"], key=str.lower)]
+    assert positions == sorted(positions)
