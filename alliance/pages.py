@@ -17,7 +17,7 @@ KIND_LABELS: dict[str, str] = {
     "body": "", "note": "Note (editorial, not counted as the author's words)",
 }
 CARD_FIELDS: list[tuple[str, str]] = [
-    ("source_id", "Course id"), ("title", "Title"), ("authors", "Author(s)"),
+    ("source_id", "Course id"), ("title", "Title"), ("authors", "Author(s)"), ("cite_as", "Cited as"),
     ("affiliation", "Affiliation (as the text states it)"), ("outlet", "Outlet"),
     ("outlet_country", "Outlet's country"), ("genre", "Genre"), ("date", "Date"),
     ("date_precision", "Date precision"), ("date_basis", "Date basis"),

@@ -99,6 +99,7 @@ class Quotation:
     text: str
     para: int
     authors: str
+    cite_as: str
     outlet: str
     date: str
     date_basis: str
@@ -130,7 +131,7 @@ class Quotation:
         words = html.escape(normalize_space(self.text))
         link = f'<a class="alliance-para-link" href="{html.escape(self.url)}">¶{self.para}</a>'
         if self.inline:
-            label = html.escape(_short_authors(self.authors).split(" and ")[0].split()[-1])
+            label = html.escape(self.cite_as)
             return (f'<span class="alliance-quote-inline" data-source="{self.source_id}">“{words}” '
                     f'({label}, {link})</span>')
         when = self.date if self.date_basis == "published" else f"{self.date}, {self.date_basis}"
@@ -145,7 +146,7 @@ def _make(source_id: str, text: str, para: int | None, inline: bool, corpus: Cor
     corpus = corpus or load_corpus()
     found = locate(source_id, text, para, corpus)
     meta = corpus.source(source_id)
-    return Quotation(source_id, text, found, meta["authors"], meta["outlet"], meta["date"],
+    return Quotation(source_id, text, found, meta["authors"], meta["cite_as"], meta["outlet"], meta["date"],
                      meta["date_basis"], inline)
 
 

@@ -14,7 +14,7 @@ from alliance import paths
 from alliance.errors import MetadataError, SourceError
 
 REQUIRED_COLUMNS: tuple[str, ...] = (
-    "source_id", "file_name", "sha256", "title", "authors", "affiliation", "outlet",
+    "source_id", "file_name", "sha256", "title", "authors", "cite_as", "affiliation", "outlet",
     "outlet_country", "genre", "date", "date_precision", "date_basis", "date_as_given",
     "perspective", "bibkey", "notes",
 )
@@ -32,7 +32,7 @@ def sha256_of(path: Path) -> str:
 
 def _check_row(row: pd.Series, line: int, csv_path: Path) -> None:
     where = f"{csv_path.name}, row {line} (source_id={row['source_id']!r})"
-    for col in ("source_id", "file_name", "sha256", "title", "outlet", "genre", "date", "date_precision"):
+    for col in ("source_id", "file_name", "sha256", "title", "cite_as", "outlet", "genre", "date", "date_precision"):
         if not str(row[col]).strip():
             raise MetadataError(f"{where}: column '{col}' is empty. Fill it in.")
     if not _ID_RE.match(row["source_id"]):
