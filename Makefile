@@ -23,6 +23,8 @@ $(STAMP): requirements.txt pyproject.toml package.json package-lock.json
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	mkdir -p $(VENV)/share/jupyter/lab/settings
+	cp tools/lab-overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	npm ci --no-audit --no-fund --silent
 	touch $(STAMP)
 

@@ -30,11 +30,11 @@ def alliance_theme() -> alt.theme.ThemeConfig:
     """The course's chart theme: colour-blind-safe palette, readable type, no chart border."""
     return {
         "config": {
-            "view": {"stroke": None, "continuousWidth": 560, "continuousHeight": 300},
+            "view": {"stroke": None, "continuousWidth": 520, "continuousHeight": 300},
             "range": {"category": OKABE_ITO},
             "title": {"fontSize": 15, "anchor": "start", "subtitleColor": "#444"},
             "axis": {"labelFontSize": 12, "titleFontSize": 13, "labelColor": "#222", "titleColor": "#222"},
-            "legend": {"labelFontSize": 12, "titleFontSize": 12},
+            "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom", "direction": "horizontal"},
             "font": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
         }
     }
@@ -158,4 +158,4 @@ def timeline_chart(events: "pd.DataFrame", title: str, label_field: str = "event
                  alt.Tooltip("cited_as:N", title="Cited as")],
     )
     labels = base.mark_text(align="left", dx=8, fontSize=11).encode(text=f"{label_field}:N")
-    return (points + labels).properties(width=560, height=max(120, 24 * len(data)))
+    return (points + labels).properties(width=520, height=max(120, 24 * len(data)))

@@ -50,3 +50,12 @@ def load_timeline(event_ids: list[str] | None = None) -> pd.DataFrame:
     if unknown:
         raise KeyError(f"data/events.csv has no event(s) {unknown}.")
     return indexed.loc[event_ids].reset_index(drop=True)
+
+
+def load_data(name: str) -> pd.DataFrame:
+    """A documented table of the course, ``data/<name>.csv`` (see the data page for each)."""
+    path = paths.DATA_DIR / f"{name}.csv"
+    if not path.exists():
+        known = sorted(p.stem for p in paths.DATA_DIR.glob("*.csv"))
+        raise FileNotFoundError(f"{path}: no such table. Tables in data/: {known}.")
+    return pd.read_csv(path, keep_default_na=False)
