@@ -52,5 +52,18 @@ unit: install
 lab: install
 	$(BIN)/jupyter lab --notebook-dir=$(CURDIR)
 
+student: install
+	$(BIN)/python -m alliance.student
+
+grade: install
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=folder"; exit 2; }
+	$(BIN)/python -m alliance.grading "$(SUBMISSIONS)"
+
+bench: install browser
+	$(BIN)/python tools/bench.py
+
+linkcheck: install
+	$(BIN)/jupyter-book build . --builder linkcheck
+
 clean:
 	rm -rf _build
