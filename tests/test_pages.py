@@ -17,7 +17,7 @@ def test_reader_page_numbers_every_paragraph_and_labels_furniture():
     n = int(corpus.paragraphs[corpus.paragraphs["source_id"] == "yuan2018"]["para"].max())
     for para in range(1, n + 1):
         assert f'id="yuan2018-p{para}"' in page and f'href="#yuan2018-p{para}">¶{para}</a>' in page
-    assert page.count('class="alliance-furniture"') == 5
+    assert page.count('class="alliance-furniture"') == 4
     assert "Page furniture: breadcrumb trail" in page
     assert "a3890122156204c583b619e4fab065f0728a007a93f9f7f32fb64d144a460e6b" in page
     assert "\n\n" not in page.split('<div class="alliance-reader">')[1], "a blank line would end the HTML block"
