@@ -157,5 +157,13 @@ def timeline_chart(events: "pd.DataFrame", title: str, label_field: str = "event
         tooltip=[alt.Tooltip("date:T", title="Date"), alt.Tooltip(f"{label_field}:N", title="Event"),
                  alt.Tooltip("cited_as:N", title="Cited as")],
     )
-    labels = base.mark_text(align="left", dx=8, fontSize=11).encode(text=f"{label_field}:N")
-    return (points + labels).properties(width=520, height=max(120, 24 * len(data)))
+    # Labels of the later half of the timeline are written leftwards, so they stay inside the chart.
+    dates = pd.to_datetime(data["date"])
+    middle = dates.min() + (dates.max() - dates.min()) / 2
+    data["label_side"] = ["right" if d > middle else "left" for d in dates]
+    base = base.properties(data=data)
+    left = base.mark_text(align="left", dx=8, fontSize=11).encode(text=f"{label_field}:N").transform_filter(
+        alt.datum.label_side == "left")
+    right = base.mark_text(align="right", dx=-8, fontSize=11).encode(text=f"{label_field}:N").transform_filter(
+        alt.datum.label_side == "right")
+    return (points + left + right).properties(width=520, height=max(120, 24 * len(data)))
