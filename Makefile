@@ -39,12 +39,16 @@ browser:
 
 book: install
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
+	$(BIN)/python -m alliance.student --publish _build/html
 
 book-clean:
 	rm -rf _build/html _build/doctrees _build/jupyter_execute
 
+# Unit, build, student-edition, grading and browser tests; then nbval on the solution edition
+# (outputs compared; kernels draw charts as in the book).
 test: install browser book
 	$(BIN)/python -m pytest
+	ALLIANCE_CHART_MODE=book $(BIN)/python -m pytest --nbval exercises/ --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
 
 unit: install
 	$(BIN)/python -m pytest -m "not build and not browser"

@@ -1,0 +1,165 @@
+"""The grading command: one batch over every kind of submission, which must always finish.
+
+Generated from the solution and student editions of ex00 (and ex01), plus the static hostile
+fixtures in tests/fixtures/submissions/. One batch (two at a time) keeps the test near a minute.
+"""
+import copy
+import csv
+import shutil
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from alliance.exercises import auto_questions, solution_notebooks
+from alliance.grading import grade_folder, main
+from alliance.student import strip_solutions
+
+FIXTURES = Path(__file__).parent / "fixtures" / "submissions"
+CELL_TIMEOUT = 20      # long enough for the imports on a busy 2-core machine; a loop costs this much
+TOTAL_TIMEOUT = 45
+
+
+def _solution(ex: str):
+    path = next(p for p in solution_notebooks() if p.name.startswith(ex))
+    return nbformat.read(path, as_version=4)
+
+
+def _replace_solution(nb, variable: str, source: str):
+    """Replace the solution cell assigning ``variable``."""
+    for cell in nb.cells:
+        if "solution" in cell.metadata.get("tags", []) and f"{variable} =" in cell.source:
+            cell.source = source
+            return nb
+    raise AssertionError(variable)
+
+
+def _partly_right():
+    """The student edition of ex00 with q1 and q2 answered from the solutions and q5 answered wrong."""
+    solution = _solution("ex00")
+    student = strip_solutions(solution)
+    answers = {c.source.split(" =")[0].strip(): c.source for c in solution.cells
+               if "solution" in c.metadata.get("tags", []) and c.cell_type == "code"}
+    for cell in student.cells:
+        first = cell.source.split(" =")[0].strip()
+        if cell.source.startswith(("answer_q1 = ...", "answer_q2 = ...")):
+            cell.source = next(src for src in answers.values() if src.lstrip().startswith(first) or f"{first} =" in src)
+        elif cell.source.startswith("answer_q5 = ..."):
+            cell.source = "answer_q5 = 2"
+    return student
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("submissions")
+    ex00 = _solution("ex00")
+    # fully correct, renamed as if it were another exercise: the metadata decides
+    nbformat.write(ex00, folder / "ex03-trade-frictions.ipynb")
+    # unanswered student edition (of another exercise, in a sub-folder)
+    (folder / "alice").mkdir()
+    nbformat.write(strip_solutions(_solution("ex01")), folder / "alice" / "unanswered.ipynb")
+    nbformat.write(_partly_right(), folder / "partly_right.ipynb")
+    nbformat.write(_replace_solution(copy.deepcopy(ex00), "answer_q2", "raise RuntimeError('boom')"),
+                   folder / "crashing.ipynb")
+    died = copy.deepcopy(ex00)
+    died.cells.insert(2, nbformat.v4.new_code_cell("import os\nos._exit(1)"))
+    nbformat.write(died, folder / "kernel_dies.ipynb")
+    nbformat.write(_replace_solution(copy.deepcopy(ex00), "answer_q5", "while True:\n    pass"),
+                   folder / "looping.ipynb")
+    stubborn = ("import time\nwhile True:\n    try:\n        time.sleep(0.05)\n"
+                "    except KeyboardInterrupt:\n        pass")
+    nbformat.write(_replace_solution(copy.deepcopy(ex00), "answer_q5", stubborn), folder / "stubborn_loop.ipynb")
+    empty = nbformat.v4.new_notebook()
+    empty.metadata["alliance"] = {"exercise": "ex00"}
+    nbformat.write(empty, folder / "empty.ipynb")
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("answer_q1 = 1")]),
+                   folder / "no_metadata.ipynb")
+    (folder / "zero_bytes.ipynb").write_bytes(b"")
+    for fixture in FIXTURES.glob("*"):
+        if fixture.name != "README.md":
+            shutil.copy(fixture, folder / fixture.name)
+    start = time.monotonic()
+    target, grades = grade_folder(folder, cell_timeout=CELL_TIMEOUT, total_timeout=TOTAL_TIMEOUT, jobs=2)
+    elapsed = time.monotonic() - start
+    with open(target, newline="", encoding="utf-8") as handle:
+        rows = {row["file"]: row for row in csv.DictReader(handle)}
+    return rows, elapsed, folder
+
+
+def _auto(ex: str) -> list[str]:
+    return [q["id"] for q in auto_questions(ex)]
+
+
+def test_one_row_per_file_and_the_batch_finishes(graded):
+    rows, elapsed, folder = graded
+    files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")
+                   if p.is_file() and p.name != "grades.csv")
+    assert sorted(rows) == files
+    header = list(next(iter(rows.values())).keys())
+    assert header[:2] == ["file", "exercise"] and header[-5:] == ["total", "max_points", "to_mark_by_hand",
+                                                                   "seconds", "error"]
+    assert elapsed < 110, elapsed
+
+
+def test_fully_correct_gets_full_marks_whatever_its_name(graded):
+    row = graded[0]["ex03-trade-frictions.ipynb"]
+    assert row["exercise"] == "ex00"
+    assert all(row[q] == "1" for q in _auto("ex00"))
+    assert row["total"] == row["max_points"] == str(len(_auto("ex00")))
+    assert row["to_mark_by_hand"] == "q6" and row["q6"] == "" and row["error"] == ""
+
+
+def test_unanswered_student_edition_gets_zero(graded):
+    row = graded[0]["alice/unanswered.ipynb"]
+    assert row["exercise"] == "ex01"
+    assert all(row[q] == "0" for q in _auto("ex01")) and row["total"] == "0"
+    assert row["error"] == ""   # the student edition runs without errors
+
+
+def test_partly_right(graded):
+    row = graded[0]["partly_right.ipynb"]
+    assert (row["q1"], row["q2"], row["q3"], row["q4"], row["q5"]) == ("1", "1", "0", "0", "0")
+    assert row["total"] == "2"
+
+
+def test_crashing_cell_loses_only_its_question(graded):
+    row = graded[0]["crashing.ipynb"]
+    assert row["q2"] == "0" and row["q1"] == row["q3"] == row["q5"] == "1"
+    assert "RuntimeError: boom" in row["error"]
+
+
+def test_dead_kernel_gets_zero_and_a_note(graded):
+    row = graded[0]["kernel_dies.ipynb"]
+    assert row["total"] == "0" and "kernel died" in row["error"]
+
+
+def test_loop_is_interrupted_and_the_rest_graded(graded):
+    row = graded[0]["looping.ipynb"]
+    assert row["q5"] == "0" and row["q1"] == row["q4"] == "1"
+    assert f"{CELL_TIMEOUT} s cell time limit" in row["error"]
+
+
+def test_loop_that_ignores_interrupts_hits_the_total_limit(graded):
+    row = graded[0]["stubborn_loop.ipynb"]
+    assert row["total"] == "0" and f"{TOTAL_TIMEOUT} s total time limit" in row["error"], row["error"]
+    assert float(row["seconds"]) < TOTAL_TIMEOUT + 15
+
+
+@pytest.mark.parametrize("name, note", [
+    ("truncated.ipynb", "invalid JSON"),
+    ("not-a-notebook.txt", "invalid JSON"),
+    ("zero_bytes.ipynb", "empty file"),
+    ("empty.ipynb", "empty notebook"),
+    ("no_metadata.ipynb", "no exercise id"),
+])
+def test_hostile_submissions_get_zero_and_a_note(graded, name, note):
+    row = graded[0][name]
+    assert row["total"] == "0" and note in row["error"]
+
+
+def test_command_line_on_a_folder_of_non_notebooks(tmp_path, capsys):
+    (tmp_path / "a.ipynb").write_text("{not json")
+    assert main([str(tmp_path)]) == 0
+    assert "Graded 1 file(s)" in capsys.readouterr().out
+    assert "invalid JSON" in (tmp_path / "grades.csv").read_text()
