@@ -64,10 +64,10 @@ grade: install
 	$(BIN)/python -m alliance.grading "$(SUBMISSIONS)"
 
 bench: install browser
-	$(BIN)/python tools/bench.py
+	$(BIN)/python tools/bench.py $(if $(WITH_TEST),--with-test,)
 
-linkcheck: install
-	$(BIN)/jupyter-book build . --builder linkcheck
+linkcheck: install book
+	$(BIN)/python tools/linkcheck.py --check
 
 clean:
 	rm -rf _build

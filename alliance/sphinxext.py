@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -25,29 +26,117 @@ def _write_bundle(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
     target = Path(app.outdir) / "_static" / BUNDLE_NAME
-    if target.exists() and target.stat().st_size > 100_000:
+    if target.exists() and target.read_text(encoding="utf-8").startswith("(function(){"):
         return
     import vl_convert
 
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(vl_convert.javascript_bundle(), encoding="utf-8")
+    # Wrapped in a function scope: the bundle's top-level `const _` would otherwise clash with
+    # Sphinx's global `_` (doctools.js) and stop the bundle ("Identifier '_' has already been
+    # declared"). The bundle sets window.vegaEmbed, window.vega and window.vegaLite itself.
+    bundle = vl_convert.javascript_bundle()
+    target.write_text(f"(function(){{\n{bundle}\n}})();\n", encoding="utf-8")
+
+
+_THEBE_BODY = re.compile(
+    r'\s*<script type="text/x-thebe-config">.*?</script>\s*<script>kernelName = [^<]*</script>', re.S)
+#: Small script fixing the theme's JavaScript-only buttons for assistive technology.
+A11Y_JS = "alliance-a11y.js"
+
+
+def _label_toc_summaries(toc: Any) -> Any:
+    """Name the sidebar's expand/collapse toggles (``<summary>`` holding only an icon).
+
+    ``toc`` is what pydata-sphinx-theme's ``generate_toctree_html`` returns: a BeautifulSoup
+    tree (cached per page, so this must be idempotent) or, in other versions, a string.
+    """
+    as_text = isinstance(toc, str)
+    if as_text:
+        from bs4 import BeautifulSoup
+
+        toc = BeautifulSoup(toc, "html.parser")
+    if not callable(getattr(toc, "select", None)):
+        return toc
+    for summary in toc.select("details > summary"):
+        if summary.get("aria-label") or summary.get_text(strip=True):
+            continue
+        item = summary.find_parent("li")
+        link = item.find("a") if item is not None else None
+        name = link.get_text(" ", strip=True) if link is not None else ""
+        summary["aria-label"] = f"Show or hide the pages under {name}" if name else "Show or hide these pages"
+    return str(toc) if as_text else toc
+
+
+#: Output folders whose vega bundle is already in place for this build.
+_BUNDLE_READY: set[str] = set()
 
 
 def _tidy_page(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
+    """Per-page fixes of the theme's output (runs after the themes' own handlers).
+
+    * drops sphinx-thebe (scripts, stylesheet and per-page config: the course does not use
+      Thebe, which would load from a CDN and declares ``THEBE_JS_URL`` twice) and duplicate
+      scripts and stylesheets;
+    * sets the theme's colour mode to "auto" when unset (else pydata-sphinx-theme logs
+      "Got invalid theme mode" to the console on a first visit);
+    * accessibility: names the sidebar's expand/collapse toggles, lets myst-nb's "Show code cell"
+      toggles be named by their visible text, gives the bibliography's
+      entries the ``listitem`` role their ``role="list"`` container requires, and loads
+      ``_static/alliance-a11y.js`` for the theme's JavaScript-only buttons;
+    * writes the vega bundle before the first page, so that Sphinx gives every page the same
+      ``vega-bundle.js?v=<checksum>`` URL (written only at build-finished, the bundle was missing
+      when the pages were written: they linked it without ``?v=``, and after an incremental
+      build some pages with and some without, so browsers downloaded it twice and could keep a
+      stale copy after an upgrade);
+    * notebook pages offer ``.ipynb`` (not the MyST ``.md``) for download and launch.
+    """
+    if app.builder.format == "html" and str(app.outdir) not in _BUNDLE_READY:
+        _write_bundle(app, None)
+        _BUNDLE_READY.add(str(app.outdir))
     scripts = context.get("script_files")
     if scripts is not None:
         kept, seen = [], set()
         for script in scripts:
-            name = str(script)
+            name = str(getattr(script, "filename", "") or "")
             body = getattr(script, "attributes", {}).get("body", "") if hasattr(script, "attributes") else ""
             if "thebe" in name.lower() or "THEBE_JS_URL" in body:
                 continue
-            key = (name, body)
+            key = (name, body) if name or body else str(script)
             if key in seen:
                 continue
             seen.add(key)
             kept.append(script)
+        if kept and not any(str(getattr(s, "filename", "")).endswith(A11Y_JS) for s in kept):
+            kept.append(type(kept[0])(f"_static/{A11Y_JS}", priority=900, defer="defer"))
         context["script_files"] = kept
+    styles = context.get("css_files")
+    if styles is not None:
+        kept, seen = [], set()
+        for style in styles:
+            name = str(getattr(style, "filename", style))
+            if "thebe" in name.lower() or name in seen:
+                continue
+            seen.add(name)
+            kept.append(style)
+        context["css_files"] = kept
+    if not context.get("default_mode"):
+        context["default_mode"] = "auto"
+    body = context.get("body")
+    if isinstance(body, str):
+        body = _THEBE_BODY.sub("\n", body)
+        # myst-nb's hide-input/hide-cell toggles: the aria-label "Toggle hidden content" hid their
+        # visible text ("Show code cell content"), which then names them (label-content-name-mismatch).
+        body = body.replace('<summary aria-label="Toggle hidden content">', "<summary>")
+        if 'class="citation-list"' in body:
+            body = body.replace('role="doc-biblioentry"', 'role="listitem"')
+        context["body"] = body
+    toctree = context.get("generate_toctree_html")
+    if callable(toctree) and not getattr(toctree, "alliance_labelled", False):
+        def labelled_toctree(*args: Any, **kwargs: Any) -> Any:
+            return _label_toc_summaries(toctree(*args, **kwargs))
+
+        labelled_toctree.alliance_labelled = True  # type: ignore[attr-defined]
+        context["generate_toctree_html"] = labelled_toctree
     for group in context.get("header_buttons", []):
         if group.get("label") == "download-buttons" and context.get("ipynb_source"):
             group["buttons"] = [b for b in group["buttons"] if b.get("label") != "download-source-button"]

@@ -8,7 +8,8 @@ records everything the per-topic tests below assert, so the book is walked only 
 * no request tries to leave the machine (every request to another host is aborted and recorded);
 * no console error and no uncaught page error;
 * no serious or critical axe-core violation (``node_modules/axe-core``), with the page as
-  loaded and again with its solutions opened;
+  loaded, again with its solutions opened, and the colour rules once more in the theme's dark
+  mode (which readers get when their system asks for it);
 * every chart (``.alliance-vis``) is drawn (``data-drawn="true"`` and an ``<svg>``) and has a
   non-empty text description (``figcaption.alliance-chart-description``);
 * every solution dropdown opens from the keyboard (focus its toggle button, press Enter).
@@ -48,6 +49,8 @@ NOT_PAGES = ("_static", "_sources", "_images", "_downloads")
 CHART_TIMEOUT_MS = 15_000
 #: axe-core impacts that fail the test.
 FAILING_IMPACTS = ("serious", "critical")
+#: axe-core rules run again with the theme in dark mode.
+COLOUR_RULES = ("color-contrast", "link-in-text-block")
 
 
 def _unavailable(reason: str) -> None:
@@ -103,8 +106,10 @@ class PageReport:
 
 # --------------------------------------------------------------------------- the page walk
 
-_AXE_RUN = """async (impacts) => {
-  const result = await axe.run(document, {resultTypes: ['violations']});
+_AXE_RUN = """async ([impacts, selector, rules]) => {
+  const options = {resultTypes: ['violations']};
+  if (rules) options.runOnly = {type: 'rule', values: rules};
+  const result = await axe.run(selector || document, options);
   return result.violations.filter(v => impacts.includes(v.impact)).map(v =>
     `${v.id} (${v.impact}): ${v.help} -- ${v.nodes.length} node(s): ` +
     v.nodes.slice(0, 5).map(n => n.target.join(' ') +
@@ -120,6 +125,11 @@ _CHART_STATE = """() => [...document.querySelectorAll('.alliance-vis')].map(e =>
           text: e.dataset.drawn === 'true' ? '' : e.textContent.slice(0, 200),
           description: cap ? cap.textContent.replace('Chart description.', '').trim() : ''};
 })"""
+
+_ANIMATIONS_DONE = """() => Promise.all(document.getAnimations().map(a => a.finished.catch(() => null)))"""
+
+_DARK_MODE = """() => { document.documentElement.dataset.mode = 'dark';
+  document.documentElement.dataset.theme = 'dark'; }"""
 
 _SOLUTIONS = """() => [...document.querySelectorAll('.solution.dropdown')].map(e => e.id)"""
 
@@ -200,10 +210,17 @@ def visit_page(context, external: list[str], base_url: str, rel: str, axe_path: 
             if not chart["description"]:
                 report.undescribed.append(f"#{chart['id']}")
         page.add_script_tag(path=str(axe_path))
-        report.axe += page.evaluate(_AXE_RUN, list(FAILING_IMPACTS))
+        report.axe += page.evaluate(_AXE_RUN, [list(FAILING_IMPACTS), None, None])
         _check_solutions(page, report)
-        if report.solutions:  # the opened solutions' content, too
-            report.axe += [f"(solutions open) {v}" for v in page.evaluate(_AXE_RUN, list(FAILING_IMPACTS))]
+        if report.solutions:  # the opened solutions' content, too, once their fade-in has ended
+            page.evaluate(_ANIMATIONS_DONE)
+            opened = page.evaluate(_AXE_RUN, [list(FAILING_IMPACTS), ".solution.dropdown", None])
+            report.axe += [f"(solutions open) {v}" for v in opened]
+        # The theme follows the reader's system colour mode: check the colours in dark mode, too.
+        page.evaluate(_DARK_MODE)
+        page.evaluate(_ANIMATIONS_DONE)
+        dark = page.evaluate(_AXE_RUN, [list(FAILING_IMPACTS), None, list(COLOUR_RULES)])
+        report.axe += [f"(dark mode) {v}" for v in dark]
         report.axe = sorted(set(report.axe))
     except Exception as exc:  # noqa: BLE001 - a page that cannot be walked is a failure
         report.load_error = f"{type(exc).__name__}: {exc}"
