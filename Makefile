@@ -39,7 +39,6 @@ browser:
 
 book: install
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
-	$(BIN)/python -m alliance.student --publish _build/html
 
 book-clean:
 	rm -rf _build/html _build/doctrees _build/jupyter_execute

@@ -147,6 +147,15 @@ def _tidy_page(app: Sphinx, pagename: str, templatename: str, context: dict[str,
                     button["url"] = url[: -len(".md")] + ".ipynb"
 
 
+def _publish_student_edition(app: Sphinx, exception: Exception | None) -> None:
+    """Write the student edition of the exercises into ``<outdir>/student/`` for download."""
+    if exception is not None or app.builder.format != "html":
+        return
+    from alliance.student import write_student_edition
+
+    write_student_edition(Path(app.outdir) / "student")
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     os.environ["ALLIANCE_CHART_MODE"] = "book"
     write_generated_pages(Path(app.srcdir))
@@ -154,4 +163,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_css_file("alliance.css")
     app.connect("html-page-context", _tidy_page, priority=900)
     app.connect("build-finished", _write_bundle)
+    app.connect("build-finished", _publish_student_edition)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
