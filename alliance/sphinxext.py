@@ -40,8 +40,6 @@ def _write_bundle(app: Sphinx, exception: Exception | None) -> None:
 
 _THEBE_BODY = re.compile(
     r'\s*<script type="text/x-thebe-config">.*?</script>\s*<script>kernelName = [^<]*</script>', re.S)
-#: Small script fixing the theme's JavaScript-only buttons for assistive technology.
-A11Y_JS = "alliance-a11y.js"
 
 
 def _label_toc_summaries(toc: Any) -> Any:
@@ -81,8 +79,8 @@ def _tidy_page(app: Sphinx, pagename: str, templatename: str, context: dict[str,
       "Got invalid theme mode" to the console on a first visit);
     * accessibility: names the sidebar's expand/collapse toggles, lets myst-nb's "Show code cell"
       toggles be named by their visible text, gives the bibliography's
-      entries the ``listitem`` role their ``role="list"`` container requires, and loads
-      ``_static/alliance-a11y.js`` for the theme's JavaScript-only buttons;
+      entries the ``listitem`` role their ``role="list"`` container requires (the search
+      field and colour-mode button are fixed by template overrides in ``_templates/``);
     * writes the vega bundle before the first page, so that Sphinx gives every page the same
       ``vega-bundle.js?v=<checksum>`` URL (written only at build-finished, the bundle was missing
       when the pages were written: they linked it without ``?v=``, and after an incremental
@@ -106,8 +104,6 @@ def _tidy_page(app: Sphinx, pagename: str, templatename: str, context: dict[str,
                 continue
             seen.add(key)
             kept.append(script)
-        if kept and not any(str(getattr(s, "filename", "")).endswith(A11Y_JS) for s in kept):
-            kept.append(type(kept[0])(f"_static/{A11Y_JS}", priority=900, defer="defer"))
         context["script_files"] = kept
     styles = context.get("css_files")
     if styles is not None:
