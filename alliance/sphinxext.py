@@ -136,6 +136,14 @@ def _tidy_page(app: Sphinx, pagename: str, templatename: str, context: dict[str,
     for group in context.get("header_buttons", []):
         if group.get("label") == "download-buttons" and context.get("ipynb_source"):
             group["buttons"] = [b for b in group["buttons"] if b.get("label") != "download-source-button"]
+        if group.get("label") == "download-buttons" and re.match(r"exercises/ex\d", pagename):
+            for button in group["buttons"]:
+                if button.get("label") in ("download-source-button", "download-notebook-button"):
+                    button["text"], button["tooltip"] = ".ipynb (solutions)", "Download the solution edition"
+            group["buttons"].insert(0, {
+                "type": "link", "url": f"{context['pathto']('student', 1)}/{pagename.split('/')[-1]}.ipynb",
+                "text": ".ipynb (student)", "tooltip": "Download the student edition (no solutions)",
+                "icon": "fas fa-code", "label": "download-student-button"})
         if group.get("label") == "launch-buttons":
             for button in group.get("buttons", []):
                 url = button.get("url", "")

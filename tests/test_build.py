@@ -101,3 +101,13 @@ def test_a_quotation_not_in_its_source_fails_the_build(tmp_path):
     log = result.stdout + result.stderr
     assert result.returncode != 0
     assert "QuotationError" in log and "'su2017' (000_ddd02bc2ac0417d8.txt)" in log
+
+
+def test_exercise_pages_offer_the_student_edition():
+    pages = sorted((HTML / "exercises").glob("ex*.html"))
+    assert len(pages) == 7
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        target = f"../student/{page.stem}.ipynb"
+        assert f'href="{target}"' in html, page.name
+        assert (HTML / "student" / f"{page.stem}.ipynb").exists(), page.name
