@@ -44,10 +44,12 @@ book-clean:
 	rm -rf _build/html _build/doctrees _build/jupyter_execute
 
 # Unit, build, student-edition, grading and browser tests; then nbval on the solution edition
-# (outputs compared; kernels draw charts as in the book).
+# twice (outputs compared; kernels draw charts as in the book).
 test: install browser book
 	$(BIN)/python -m pytest
-	ALLIANCE_CHART_MODE=book $(BIN)/python -m pytest --nbval exercises/ --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+	for run in 1 2; do echo "nbval, run $$run of 2 (outputs must match twice in a row)"; \
+	  ALLIANCE_CHART_MODE=book $(BIN)/python -m pytest --nbval exercises/ \
+	    --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider || exit 1; done
 
 unit: install
 	$(BIN)/python -m pytest -m "not build and not browser"
