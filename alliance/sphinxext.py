@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
+from sphinx.util import logging as sphinx_logging
 
 from alliance.charts import BUNDLE_NAME
 from alliance.pages import write_generated_pages
@@ -38,6 +39,7 @@ def _write_bundle(app: Sphinx, exception: Exception | None) -> None:
     target.write_text(f"(function(){{\n{bundle}\n}})();\n", encoding="utf-8")
 
 
+logger = sphinx_logging.getLogger(__name__)
 _THEBE_BODY = re.compile(
     r'\s*<script type="text/x-thebe-config">.*?</script>\s*<script>kernelName = [^<]*</script>', re.S)
 
@@ -160,12 +162,29 @@ def _publish_student_edition(app: Sphinx, exception: Exception | None) -> None:
     write_student_edition(Path(app.outdir) / "student")
 
 
+def _execute_ahead(app: Sphinx, env: Any, docnames: list[str]) -> None:
+    """Run the notebooks Sphinx is about to read in parallel, filling myst-nb's cache."""
+    if app.config.nb_execution_mode != "cache":
+        return
+    from alliance.execute import execute_in_parallel, select_notebooks
+
+    root = Path(app.srcdir)
+    paths = select_notebooks([Path(env.doc2path(doc)) for doc in docnames], root,
+                             list(app.config.nb_execution_excludepatterns))
+    if len(paths) < 2:
+        return  # one notebook gains nothing from a pool
+    outcome = execute_in_parallel(paths, app.config.nb_execution_cache_path, app.config.nb_execution_timeout)
+    logger.info(f"[alliance] executed {len(outcome['succeeded'])} notebook(s) in parallel; "
+                f"{len(outcome['failed'])} left for myst-nb to execute and report")
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     os.environ["ALLIANCE_CHART_MODE"] = "book"
     write_generated_pages(Path(app.srcdir))
     app.add_js_file(BUNDLE_NAME, loading_method="defer")
     app.add_css_file("alliance.css")
     app.connect("html-page-context", _tidy_page, priority=900)
+    app.connect("env-before-read-docs", _execute_ahead, priority=900)
     app.connect("build-finished", _write_bundle)
     app.connect("build-finished", _publish_student_edition)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -79,7 +79,11 @@ def _mini_book(tmp_path: Path, chapter: str) -> Path:
     shutil.copytree(ROOT / "_static", book / "_static")
     (book / "intro.md").write_text("# Mini\n\n{cite:t}`su2017uncertainties`\n", encoding="utf-8")
     (book / "broken.md").write_text(chapter, encoding="utf-8")
-    (book / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n  - file: broken\n", encoding="utf-8")
+    # A second, healthy notebook: with two, the build executes them in parallel first, and the
+    # failure must still be reported by the build itself.
+    (book / "fine.md").write_text(FRONT + "```{code-cell} ipython3\n1 + 1\n```\n", encoding="utf-8")
+    (book / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n  - file: broken\n  - file: fine\n",
+                                   encoding="utf-8")
     return book
 
 
