@@ -19,9 +19,12 @@ from typing import Any
 
 import altair as alt
 
+from alliance.paths import BUNDLE_NAME
+
+__all__ = ["BUNDLE_NAME", "OKABE_ITO", "check_chart", "chart_html", "enable_charts", "show", "timeline_chart"]
+
 #: Okabe & Ito (2008) palette: distinguishable with the common colour-vision deficiencies.
 OKABE_ITO: list[str] = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
-BUNDLE_NAME = "vega-bundle.js"
 _POSITION_CHANNELS = ("x", "y")
 
 

@@ -81,8 +81,23 @@ def glossary_page(csv_path: Path | None = None) -> str:
     return "\n".join(out) + "\n"
 
 
+def _inputs(root: Path) -> list[Path]:
+    """Files the generated pages depend on (data, seeds and the code that renders them)."""
+    here = Path(__file__).resolve().parent
+    return [paths.METADATA_CSV, paths.SEGMENT_RULES_CSV, paths.DATA_DIR / "glossary.csv",
+            *sorted(paths.SEEDS_DIR.glob("*.txt")), here / "pages.py", here / "corpus.py"]
+
+
 def write_generated_pages(root: Path) -> list[Path]:
-    """Write the reader pages and glossary under ``root/appendix``; return the changed files."""
+    """Write the reader pages and glossary under ``root/appendix``; return the changed files.
+
+    Skips all work (no corpus load) when a stamp is newer than every input; removes the reader
+    page of a source that is no longer in the metadata.
+    """
+    stamp = root / "appendix" / ".generated"
+    newest = max(p.stat().st_mtime_ns for p in _inputs(root) if p.exists())
+    if stamp.exists() and stamp.stat().st_mtime_ns >= newest:
+        return []
     corpus = load_corpus()
     changed = []
     targets = {root / "appendix" / "glossary.md": glossary_page()}
@@ -91,4 +106,9 @@ def write_generated_pages(root: Path) -> list[Path]:
     for path, text in targets.items():
         if _write_if_changed(path, text):
             changed.append(path)
+    for stale in (root / "appendix" / "sources").glob("*.md"):
+        if stale.name != "index.md" and stale not in targets:
+            stale.unlink()
+            changed.append(stale)
+    stamp.touch()
     return changed

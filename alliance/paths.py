@@ -23,3 +23,5 @@ REFERENCE_DIR: Path = DATA_DIR / "reference"
 SHARED_REFERENCE_DIR: Path = PROJECT_ROOT.parent / "shared" / "reference"
 #: URL path, relative to a page one folder deep (chapters/, exercises/), of the source reader.
 READER_URL = "../appendix/sources/{source_id}.html#{anchor}"
+#: File name of the shared vega + vega-lite + vega-embed bundle in the book's ``_static/``.
+BUNDLE_NAME = "vega-bundle.js"

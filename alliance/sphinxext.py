@@ -19,7 +19,7 @@ from typing import Any
 from sphinx.application import Sphinx
 from sphinx.util import logging as sphinx_logging
 
-from alliance.charts import BUNDLE_NAME
+from alliance.paths import BUNDLE_NAME
 from alliance.pages import write_generated_pages
 
 
@@ -157,9 +157,14 @@ def _publish_student_edition(app: Sphinx, exception: Exception | None) -> None:
     """Write the student edition of the exercises into ``<outdir>/student/`` for download."""
     if exception is not None or app.builder.format != "html":
         return
+    target = Path(app.outdir) / "student"
+    sources = sorted((Path(app.srcdir) / "exercises").glob("ex*.ipynb"))
+    copies = [target / s.name for s in sources]
+    if copies and all(c.exists() and c.stat().st_mtime_ns >= s.stat().st_mtime_ns for s, c in zip(sources, copies)):
+        return  # up to date: a no-op build stays cheap
     from alliance.student import write_student_edition
 
-    write_student_edition(Path(app.outdir) / "student")
+    write_student_edition(target)
 
 
 def _execute_ahead(app: Sphinx, env: Any, docnames: list[str]) -> None:
