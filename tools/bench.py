@@ -389,7 +389,11 @@ def main(argv: list[str] | None = None) -> int:
                 print(clean_log[-4000:])
                 log(f"the clean build failed (exit {rc}); build figures are of a failing build")
             clean_nbs = notebooks_in_log(clean_log, book)
-            log(f"clean build {clean_s:.1f} s; executed {len(clean_nbs['executed'])} notebooks")
+            # The cache was empty: notebooks the build "took from the cache" were executed by its
+            # parallel pre-execution step (alliance.execute), the others by myst-nb itself.
+            clean_nbs["executed"] = sorted(set(clean_nbs["executed"]) | set(clean_nbs["cached"]))
+            log(f"clean build {clean_s:.1f} s; executed {len(clean_nbs['executed'])} notebooks "
+                f"({len(clean_nbs['cached'])} of them in parallel before reading)")
             log("the same notebooks alone, one after another, with nbclient ...")
             alone_s, per_nb = execute_notebooks_alone(book, clean_nbs["executed"])
             log(f"notebooks alone {alone_s:.1f} s")
