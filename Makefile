@@ -41,7 +41,7 @@ book: install
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
 
 book-clean:
-	rm -rf _build/html _build/doctrees _build/jupyter_execute
+	rm -rf _build/html _build/.doctrees _build/jupyter_execute
 
 # Unit, build, student-edition, grading and browser tests; then nbval on the solution edition
 # twice (outputs compared; kernels draw charts as in the book).

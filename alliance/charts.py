@@ -15,11 +15,14 @@ import hashlib
 import html
 import json
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import altair as alt
 
 from alliance.paths import BUNDLE_NAME
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["BUNDLE_NAME", "OKABE_ITO", "check_chart", "chart_html", "enable_charts", "show", "timeline_chart"]
 

@@ -81,7 +81,7 @@ def glossary_page(csv_path: Path | None = None) -> str:
     return "\n".join(out) + "\n"
 
 
-def _inputs(root: Path) -> list[Path]:
+def _inputs() -> list[Path]:
     """Files the generated pages depend on (data, seeds and the code that renders them)."""
     here = Path(__file__).resolve().parent
     return [paths.METADATA_CSV, paths.SEGMENT_RULES_CSV, paths.DATA_DIR / "glossary.csv",
@@ -95,7 +95,7 @@ def write_generated_pages(root: Path) -> list[Path]:
     page of a source that is no longer in the metadata.
     """
     stamp = root / "appendix" / ".generated"
-    newest = max(p.stat().st_mtime_ns for p in _inputs(root) if p.exists())
+    newest = max(p.stat().st_mtime_ns for p in _inputs() if p.exists())
     if stamp.exists() and stamp.stat().st_mtime_ns >= newest:
         return []
     corpus = load_corpus()

@@ -2,18 +2,24 @@
 from __future__ import annotations
 
 import html
+from pathlib import Path
 
 import pandas as pd
 
 from alliance import paths
 
 
-def load_events() -> pd.DataFrame:
-    """Dated events with ``source_url`` (``date`` and ``end_date`` parsed)."""
-    table = pd.read_csv(paths.REFERENCE_DIR / "context-events.csv", dtype=str, keep_default_na=False)
+def _read_dated(path: Path) -> pd.DataFrame:
+    """A CSV of events as strings, with ``date`` and ``end_date`` parsed (empty end: NaT)."""
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
     table["date"] = pd.to_datetime(table["date"])
     table["end_date"] = pd.to_datetime(table["end_date"].replace("", None))
     return table
+
+
+def load_events() -> pd.DataFrame:
+    """Dated events with ``source_url`` (``date`` and ``end_date`` parsed)."""
+    return _read_dated(paths.REFERENCE_DIR / "context-events.csv")
 
 
 def load_figures() -> pd.DataFrame:
@@ -35,9 +41,7 @@ def load_timeline(event_ids: list[str] | None = None) -> pd.DataFrame:
     ``provenance`` is ``reference`` (``source_url`` is the checked address) or ``seed``
     (``source_id`` and ``para`` point into a source: what a source says, not a checked fact).
     """
-    table = pd.read_csv(paths.DATA_DIR / "events.csv", dtype=str, keep_default_na=False)
-    table["date"] = pd.to_datetime(table["date"])
-    table["end_date"] = pd.to_datetime(table["end_date"].replace("", None))
+    table = _read_dated(paths.DATA_DIR / "events.csv")
     table["para"] = pd.to_numeric(table["para"].replace("", None)).astype("Int64")
     table["cited_as"] = [
         url if prov == "reference" else f"{sid} ¶{para}"

@@ -22,28 +22,24 @@ environment variable ``CI`` is set.
 """
 from __future__ import annotations
 
-import functools
 import html.parser
+import functools
 import json
 import os
-import shutil
-import threading
 import time
 from dataclasses import dataclass, field
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
+
+from alliance.site import CHROMIUM_ARGS, LOCAL_HOST, find_chromium, serve
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML_DIR = Path(os.environ.get("ALLIANCE_HTML") or ROOT / "_build" / "html").resolve()
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]
-LOCAL_HOST = "127.0.0.1"
 #: Folders of the build that hold assets, not pages of the book.
 NOT_PAGES = ("_static", "_sources", "_images", "_downloads")
 CHART_TIMEOUT_MS = 15_000
@@ -60,15 +56,6 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-def find_chromium() -> str | None:
-    """Debian's Chromium: $ALLIANCE_CHROMIUM, /usr/bin/chromium, or chromium on PATH."""
-    for candidate in (os.environ.get("ALLIANCE_CHROMIUM"), "/usr/bin/chromium",
-                      shutil.which("chromium"), shutil.which("chromium-browser")):
-        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
-            return candidate
-    return None
-
-
 def book_pages(html_dir: Path = HTML_DIR) -> list[str]:
     """Every HTML page of the build, as paths relative to its root ('/'-separated), sorted."""
     pages = []
@@ -78,11 +65,6 @@ def book_pages(html_dir: Path = HTML_DIR) -> list[str]:
             continue
         pages.append(rel.as_posix())
     return pages
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
-        pass
 
 
 @dataclass
@@ -247,15 +229,8 @@ def pages(html_dir: Path) -> list[str]:
 
 @pytest.fixture(scope="module")
 def server(html_dir: Path):
-    httpd = ThreadingHTTPServer((LOCAL_HOST, 0), functools.partial(_QuietHandler, directory=str(html_dir)))
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://{LOCAL_HOST}:{httpd.server_address[1]}/"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with serve(html_dir) as base_url:
+        yield base_url
 
 
 @pytest.fixture(scope="module")

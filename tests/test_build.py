@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
+
+from alliance.site import toc_files
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "_build" / "html"
@@ -23,16 +24,6 @@ def _build(src: Path, *extra: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, env=env, timeout=900)
 
 
-def _toc_files() -> list[str]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [toc["root"]]
-    for part in toc["parts"]:
-        for chapter in part["chapters"]:
-            files.append(chapter["file"])
-            files += [s["file"] for s in chapter.get("sections", []) if "file" in s]
-    return files
-
-
 def test_strict_build_is_clean():
     result = _build(ROOT)
     log = result.stdout + result.stderr
@@ -44,7 +35,7 @@ def test_strict_build_is_clean():
 def test_every_toc_page_and_source_reader_is_built():
     from alliance import load_corpus
 
-    for name in _toc_files():
+    for name in toc_files(ROOT):
         assert (HTML / f"{name}.html").exists(), name
     for source_id in load_corpus().source_ids:
         page = (HTML / "appendix" / "sources" / f"{source_id}.html").read_text(encoding="utf-8")
@@ -64,7 +55,7 @@ def test_charts_use_one_shared_bundle_and_no_cdn():
 
 
 def test_chapters_offer_ipynb_downloads():
-    for name in _toc_files():
+    for name in toc_files(ROOT):
         if name.startswith("chapters/"):
             assert (HTML / "_sources" / f"{name}.ipynb").exists(), name
             page = (HTML / f"{name}.html").read_text(encoding="utf-8")

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import functools
 import gzip
 import hashlib
 import json
@@ -46,21 +45,17 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote
 
-import yaml
+from alliance.site import CHROMIUM_ARGS, find_chromium, serve, toc_files
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 JB_FLAGS = ["-n", "-W", "--keep-going"]
 COPY_IGNORE = shutil.ignore_patterns("_build", ".venv", "node_modules", ".git", ".pytest_cache",
                                      "__pycache__", ".ipynb_checkpoints")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]
 TARGETS = {
     "clean_vs_floor": 1.2,
     "noop_fraction": 0.10,
@@ -138,40 +133,7 @@ def edit_one_chapter(book: Path, chapter: str) -> str:
     return "comment appended to the last code cell"
 
 
-def toc_files(book: Path) -> list[str]:
-    toc = yaml.safe_load((book / "_toc.yml").read_text(encoding="utf-8"))
-    files = [toc["root"]]
-
-    def walk(entries: list[dict]) -> None:
-        for entry in entries or []:
-            if "file" in entry:
-                files.append(entry["file"])
-            walk(entry.get("sections", []))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters", []))
-    walk(toc.get("chapters", []))
-    return files
-
-
 # --------------------------------------------------------------------------- browser
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
-
-
-@contextlib.contextmanager
-def serve(directory: Path):
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(directory)))
-    httpd.daemon_threads = True
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-
 
 _FIRST_CHART_OBSERVER = """(() => {
   const check = () => {
@@ -202,13 +164,6 @@ _PAGE_BYTES = """() => {
 }"""
 
 
-def _chromium() -> str | None:
-    for candidate in (os.environ.get("ALLIANCE_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")):
-        if candidate and Path(candidate).exists():
-            return candidate
-    return None
-
-
 def _gzip_estimate(html: Path, paths: list[str]) -> int:
     """What the fetched files would weigh from a host that gzips (python's http.server does not)."""
     total = 0
@@ -225,7 +180,7 @@ def measure_pages(html: Path, first: str, second: str) -> dict:
     """Bytes fetched (cold first page, then warm second page) and time to the first chart."""
     from playwright.sync_api import sync_playwright
 
-    chromium = _chromium()
+    chromium = find_chromium()
     if chromium is None:
         return {"error": "Chromium not found"}
     out: dict = {"first_page": first, "second_page": second}
