@@ -15,3 +15,7 @@ class MetadataError(CourseError):
 
 class QuotationError(CourseError):
     """A quotation is not verbatim in the source it is attributed to."""
+
+
+class CitationError(CourseError):
+    """A paragraph citation, inline quotation or claim of absence does not hold."""

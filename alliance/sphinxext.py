@@ -8,6 +8,9 @@
 * Removes sphinx-thebe's scripts (the course does not use Thebe, which loads from a CDN, and
   whose config script is declared twice on some pages: ``THEBE_JS_URL`` already declared).
 * Notebook pages offer ``.ipynb`` (not the MyST ``.md``) for download and launch.
+* Adds the roles ``{q}`` (inline quotation), ``{para}`` (paragraph citation) and ``{absent}``
+  (claim of absence, checked by a count) that the prose uses in the sentence itself; a role
+  that does not hold is an error, so the strict build fails on that line (see ``citations``).
 """
 from __future__ import annotations
 
@@ -183,7 +186,88 @@ def _execute_ahead(app: Sphinx, env: Any, docnames: list[str]) -> None:
                 f"{len(outcome['failed'])} left for myst-nb to execute and report")
 
 
+def _reader_prefix(inliner: Any) -> str:
+    """Relative path from the page being read to the source reader's folder."""
+    docname = inliner.document.settings.env.docname
+    return "../" * docname.count("/") + "appendix/sources/"
+
+
+def _para_link(text: str, url: str) -> Any:
+    from docutils import nodes
+
+    return nodes.reference(text, text, refuri=url, internal=True, classes=["alliance-para-link"])
+
+
+def _role_failed(rawtext: str, lineno: int, inliner: Any, error: Exception) -> tuple[list, list]:
+    message = inliner.reporter.error(str(error), line=lineno)
+    return [inliner.problematic(rawtext, rawtext, message)], [message]
+
+
+def quote_role(name: str, rawtext: str, text: str, lineno: int, inliner: Any,
+               options: dict | None = None, content: list | None = None) -> tuple[list, list]:
+    """``{q}`source_id: words``` → “words” (Cite, ¶N), verified verbatim, linked to the reader."""
+    from docutils import nodes
+
+    from alliance.citations import ParaCitation, parse_inline_quote
+    from alliance.errors import CourseError
+
+    try:
+        found = parse_inline_quote(text)
+    except CourseError as error:
+        return _role_failed(rawtext, lineno, inliner, error)
+    url = ParaCitation(found.source_id, (found.para,)).url(_reader_prefix(inliner))
+    span = nodes.inline(rawtext, "", classes=["alliance-quote-inline", f"alliance-source-{found.source_id}"])
+    span += nodes.Text(f"“{found.text}” ({found.cite_as}, ")
+    span += _para_link(f"¶{found.para}", url)
+    span += nodes.Text(")")
+    return [span], []
+
+
+def para_role(name: str, rawtext: str, text: str, lineno: int, inliner: Any,
+              options: dict | None = None, content: list | None = None) -> tuple[list, list]:
+    """``{para}`su2017:4; ling2018:6-7``` → "Su ¶4; Ling and Liu ¶6–7", each linked to the reader."""
+    from docutils import nodes
+
+    from alliance.citations import parse_para_citations
+    from alliance.corpus import load_corpus
+    from alliance.errors import CourseError
+
+    try:
+        cites = parse_para_citations(text)
+    except CourseError as error:
+        return _role_failed(rawtext, lineno, inliner, error)
+    corpus = load_corpus()
+    span = nodes.inline(rawtext, "", classes=["alliance-para-cite"])
+    for i, cite in enumerate(cites):
+        if i:
+            span += nodes.Text("; ")
+        span += _para_link(f"{corpus.source(cite.source_id)['cite_as']} {cite.label}", cite.url(_reader_prefix(inliner)))
+    return [span], []
+
+
+def absent_role(name: str, rawtext: str, text: str, lineno: int, inliner: Any,
+                options: dict | None = None, content: list | None = None) -> tuple[list, list]:
+    """``{absent}`miller2018: Article V``` → “Article V”: 0 times in Miller (counted at build time)."""
+    from docutils import nodes
+
+    from alliance.citations import parse_absence
+    from alliance.errors import CourseError
+
+    try:
+        found = parse_absence(text)
+    except CourseError as error:
+        return _role_failed(rawtext, lineno, inliner, error)
+    span = nodes.inline(rawtext, "", classes=["alliance-absence"])
+    span += nodes.Text(f"{found.words}: 0 times in ")
+    span += _para_link(f"{found.cite_as}'s {found.paragraphs} paragraphs",
+                       f"{_reader_prefix(inliner)}{found.source_id}.html")
+    return [span], []
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_role("q", quote_role)
+    app.add_role("para", para_role)
+    app.add_role("absent", absent_role)
     os.environ["ALLIANCE_CHART_MODE"] = "book"
     write_generated_pages(Path(app.srcdir))
     app.add_js_file(BUNDLE_NAME, loading_method="defer")

@@ -1,0 +1,158 @@
+"""What the course's prose says about a source, checked at build time.
+
+Three inline forms, written in the sentence that uses them (MyST roles, see ``sphinxext``):
+
+* ``{q}`yuan2018: comprehensive security institution``` — an inline quotation, verified
+  verbatim like :func:`alliance.quotes.q`; ``{q}`yuan2018 ¶12: …``` pins it to a paragraph.
+* ``{para}`su2017:4``` — a paragraph citation, rendered "Su ¶4" and linked to the source reader;
+  ``su2017:4-6``, ``su2017:4,7`` and ``su2017:4; ling2018:6`` cite several.
+* ``{absent}`miller2018: Article V``` — a claim of absence backed by a count: the build computes
+  how often the words occur in the source's own text and fails unless the count is 0.
+
+Each parser raises :class:`~alliance.errors.CitationError` (or ``QuotationError``) with a message
+that names the problem, so the build fails where the sentence is.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from alliance import paths
+from alliance.corpus import Corpus, load_corpus, normalize_space
+from alliance.errors import CitationError
+from alliance.quotes import locate
+
+_SPEC = re.compile(r"^\s*(?P<source>[a-z][a-z0-9_]*)\s*:\s*(?P<paras>[0-9][0-9,\s\-–]*)\s*$")
+_QUOTE = re.compile(r"^\s*(?P<source>[a-z][a-z0-9_]*)\s*(?:¶\s*(?P<para>\d+))?\s*:\s*(?P<text>.+?)\s*$", re.S)
+
+
+@dataclass(frozen=True)
+class ParaCitation:
+    """Paragraphs of one source, as cited: ``source_id`` and the paragraph numbers, in order."""
+
+    source_id: str
+    paras: tuple[int, ...]
+
+    @property
+    def label(self) -> str:
+        """How the citation reads: "¶4", "¶4–6" or "¶4, ¶7" (without the source's name)."""
+        runs: list[list[int]] = []
+        for p in self.paras:
+            if runs and p == runs[-1][-1] + 1:
+                runs[-1].append(p)
+            else:
+                runs.append([p])
+        return ", ".join(f"¶{r[0]}" if len(r) == 1 else f"¶{r[0]}–{r[-1]}" for r in runs)
+
+    def url(self, reader_prefix: str = "") -> str:
+        """Link to the first cited paragraph in the source reader (``reader_prefix`` + file)."""
+        anchor = f"{self.source_id}-p{self.paras[0]}"
+        if reader_prefix:
+            return f"{reader_prefix}{self.source_id}.html#{anchor}"
+        return paths.READER_URL.format(source_id=self.source_id, anchor=anchor)
+
+
+def _expand(paras: str, spec: str) -> tuple[int, ...]:
+    out: list[int] = []
+    for part in re.split(r"\s*,\s*", paras.strip()):
+        if not part:
+            continue
+        bounds = re.split(r"\s*[-–]\s*", part)
+        if len(bounds) == 1:
+            out.append(int(bounds[0]))
+        elif len(bounds) == 2 and int(bounds[0]) < int(bounds[1]):
+            out.extend(range(int(bounds[0]), int(bounds[1]) + 1))
+        else:
+            raise CitationError(f"Paragraph range {part!r} in {spec!r} is not 'first-last' with first < last.")
+    return tuple(out)
+
+
+def parse_para_citations(spec: str, corpus: Corpus | None = None) -> list[ParaCitation]:
+    """Parse and check ``"su2017:4; ling2018:6-7"``; every paragraph must exist in its source."""
+    corpus = corpus or load_corpus()
+    cites: list[ParaCitation] = []
+    for chunk in (c for c in spec.split(";") if c.strip()):
+        match = _SPEC.match(chunk)
+        if not match:
+            raise CitationError(f"Paragraph citation {chunk.strip()!r} is not 'source_id:N' "
+                                "(e.g. 'su2017:4', 'ling2018:6-7', 'yuan2018:3,9').")
+        source_id = match["source"]
+        if source_id not in corpus.source_ids:
+            raise CitationError(f"Paragraph citation {chunk.strip()!r}: unknown source {source_id!r}; "
+                                f"known: {', '.join(corpus.source_ids)}.")
+        paras = _expand(match["paras"], chunk.strip())
+        numbered = set(corpus.paragraphs.loc[corpus.paragraphs["source_id"] == source_id, "para"].astype(int))
+        missing = [p for p in paras if p not in numbered]
+        if missing:
+            raise CitationError(f"Paragraph citation {chunk.strip()!r}: {source_id} has no "
+                                f"¶{', ¶'.join(map(str, missing))} (its paragraphs are ¶{min(numbered)}–¶{max(numbered)}).")
+        cites.append(ParaCitation(source_id, paras))
+    if not cites:
+        raise CitationError("Empty paragraph citation.")
+    return cites
+
+
+@dataclass(frozen=True)
+class InlineQuote:
+    """A verified inline quotation written in a sentence: source, words, paragraph found."""
+
+    source_id: str
+    text: str
+    para: int
+    cite_as: str
+
+
+def parse_inline_quote(spec: str, corpus: Corpus | None = None) -> InlineQuote:
+    """Parse ``"yuan2018: words"`` (or ``"yuan2018 ¶12: words"``) and verify the words verbatim."""
+    corpus = corpus or load_corpus()
+    match = _QUOTE.match(spec)
+    if not match:
+        raise CitationError(f"Inline quotation {spec!r} is not 'source_id: words' "
+                            "(e.g. 'yuan2018: comprehensive security institution').")
+    source_id, text = match["source"], normalize_space(match["text"])
+    if source_id not in corpus.source_ids:
+        raise CitationError(f"Inline quotation {spec!r}: unknown source {source_id!r}; "
+                            f"known: {', '.join(corpus.source_ids)}.")
+    para = locate(source_id, text, int(match["para"]) if match["para"] else None, corpus)
+    return InlineQuote(source_id, text, para, str(corpus.source(source_id)["cite_as"]))
+
+
+@dataclass(frozen=True)
+class Absence:
+    """A checked claim of absence: ``words`` occur ``count`` (= 0) times in ``source_id``."""
+
+    source_id: str
+    words: str
+    count: int
+    cite_as: str
+    paragraphs: int
+
+
+def count_phrase(corpus: Corpus, source_id: str, words: str) -> int:
+    """Occurrences of ``words`` (case-insensitive, whole words) in the author's own paragraphs."""
+    pattern = re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, words.split())) + r"(?!\w)", re.I)
+    paras = corpus.paragraphs[(corpus.paragraphs["source_id"] == source_id) & corpus.paragraphs["is_authors_text"]]
+    return sum(len(pattern.findall(text)) for text in paras["text_normalized"])
+
+
+def parse_absence(spec: str, corpus: Corpus | None = None) -> Absence:
+    """Parse ``"miller2018: Article V"`` and check the words never occur in the source's text.
+
+    Several spellings may be given with ``|`` (``"su2017: Senkaku|Diaoyu"``); all must be absent.
+    """
+    corpus = corpus or load_corpus()
+    match = _QUOTE.match(spec)
+    if not match or match["para"]:
+        raise CitationError(f"Absence claim {spec!r} is not 'source_id: words' (e.g. 'miller2018: Article V').")
+    source_id = match["source"]
+    if source_id not in corpus.source_ids:
+        raise CitationError(f"Absence claim {spec!r}: unknown source {source_id!r}.")
+    variants = [normalize_space(v) for v in match["text"].split("|") if v.strip()]
+    counts = {v: count_phrase(corpus, source_id, v) for v in variants}
+    found = {v: n for v, n in counts.items() if n}
+    if found:
+        detail = ", ".join(f"“{v}” {n} time{'s' if n != 1 else ''}" for v, n in found.items())
+        raise CitationError(f"Absence claim is false: {source_id} uses {detail}. Rewrite the sentence.")
+    paras = corpus.paragraphs[(corpus.paragraphs["source_id"] == source_id) & corpus.paragraphs["is_authors_text"]]
+    return Absence(source_id, " or ".join(f"“{v}”" for v in variants), 0,
+                   str(corpus.source(source_id)["cite_as"]), len(paras))
