@@ -1,0 +1,90 @@
+"""Sentences about computed data, written from the data frame they describe.
+
+Chart descriptions and prose statements about counts, rates and rankings are generated here
+(and inserted with ``glue``), so the text cannot drift from the chart. Sources are named by
+their ``cite_as`` from ``data/sources.csv``; values are rounded as displayed.
+
+>>> describe_leaders(counts, "term", "per_1000", unit="per 1,000 words")   # doctest: +SKIP
+'Highest per 1,000 words: adjust, Ling and Liu (2.3); strengthen, Japanese press report (10.4).'
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from alliance.sources import load_metadata
+
+
+def source_label(source_id: str) -> str:
+    """How prose names a source: its ``cite_as`` (e.g. "Ling and Liu")."""
+    meta = load_metadata().set_index("source_id")
+    return str(meta.loc[source_id, "cite_as"]) if source_id in meta.index else source_id
+
+
+def _fmt(value: float, digits: int) -> str:
+    if float(value).is_integer() and digits == 0:
+        return f"{int(value):,}"
+    return f"{value:,.{digits}f}"
+
+
+def _names(ids: list[str]) -> str:
+    labels = [source_label(i) for i in ids]
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
+def leaders(frame: pd.DataFrame, category: str, value: str, by: str = "source_id") -> pd.DataFrame:
+    """For each ``category``, the ``by`` values (sources) with the highest ``value`` (ties kept).
+
+    Categories whose highest value is 0 are dropped: nobody leads on a term nobody uses.
+    """
+    rows = []
+    for cat, group in frame.groupby(category, sort=False):
+        top = group[value].max()
+        if top <= 0:
+            continue
+        rows.append({category: cat, by: sorted(group.loc[group[value] == top, by]), value: top})
+    return pd.DataFrame(rows, columns=[category, by, value])
+
+
+def describe_leaders(frame: pd.DataFrame, category: str, value: str, by: str = "source_id",
+                     unit: str = "", digits: int = 1, only: list[str] | None = None) -> str:
+    """"Highest <unit>: <category>, <source> (<value>); …" from the frame itself.
+
+    ``only`` restricts the sentence to some categories (in the order given).
+    """
+    table = leaders(frame, category, value, by)
+    if only is not None:
+        table = table.set_index(category).reindex([c for c in only if c in set(table[category])]).reset_index()
+    if table.empty:
+        return f"No source has a value above 0{' ' + unit if unit else ''}."
+    parts = [f"{row[category]}, {_names(row[by])} ({_fmt(row[value], digits)})" for _, row in table.iterrows()]
+    return f"Highest{' ' + unit if unit else ''}: " + "; ".join(parts) + "."
+
+
+def describe_ranking(frame: pd.DataFrame, value: str, by: str = "source_id", unit: str = "",
+                     digits: int = 1, ascending: bool = False) -> str:
+    """"From highest to lowest <unit>: A (x), B (y), …" (ties share a rank and are listed together)."""
+    ordered = frame.sort_values([value, by], ascending=[ascending, True])
+    direction = "lowest to highest" if ascending else "highest to lowest"
+    parts = [f"{source_label(row[by])} ({_fmt(row[value], digits)})" for _, row in ordered.iterrows()]
+    return f"From {direction}{' ' + unit if unit else ''}: " + ", ".join(parts) + "."
+
+
+def describe_zeros(frame: pd.DataFrame, value: str, by: str = "source_id", what: str = "these terms") -> str:
+    """Which sources have 0 for every row (e.g. use none of the terms), or that none does."""
+    totals = frame.groupby(by)[value].sum()
+    zero = sorted(totals[totals == 0].index)
+    if not zero:
+        return f"Every source uses at least one of {what}."
+    return f"{_names(zero)} use{'s' if len(zero) == 1 else ''} none of {what}."
+
+
+def describe_only(frame: pd.DataFrame, category: str, value: str, by: str = "source_id") -> str:
+    """Categories used by exactly one source: "Only Yuan: Cold War, constitution; only Su: …"."""
+    used = frame[frame[value] > 0]
+    single = used.groupby(category)[by].nunique()
+    single = single[single == 1].index
+    if len(single) == 0:
+        return "No term is used by one source alone."
+    owner = used[used[category].isin(single)].groupby(by)[category].apply(lambda s: list(dict.fromkeys(s)))
+    text = "; ".join(f"only {source_label(sid)}: {', '.join(map(str, cats))}" for sid, cats in owner.items())
+    return text[0].upper() + text[1:] + "."

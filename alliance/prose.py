@@ -1,0 +1,249 @@
+"""The course's own prose, sentence by sentence, and the sentences that name a source uncited.
+
+A sentence *names a source* when it contains the source's ``cite_as``, an author's name, its
+outlet or one of its ``aliases`` (all from ``data/sources.csv``). Such a sentence must carry its
+evidence in the sentence: an inline quotation (``{q}``), a paragraph citation (``{para}``), a
+checked absence (``{absent}``), a computed value (``{glue}``), or, when it ends with a colon, the
+block quotation (``quote(...)``) that follows it. Questions (sentences ending with "?") ask and
+do not attribute, so they are not checked.
+
+Run ``python -m alliance.prose FILE ...`` to list the uncited sentences with file and line.
+"""
+from __future__ import annotations
+
+import json
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from alliance import paths
+
+_ROLE = re.compile(r"\{([a-z:\-]+)\}`([^`]*)`")
+_EVIDENCE_ROLES = {"q", "para", "absent", "glue", "glue:", "glue:text"}
+_ABBREVIATIONS = ("U.S.", "U.K.", "e.g.", "i.e.", "J.", "Jan.", "Feb.", "Aug.", "Sept.", "Oct.", "Nov.", "Dec.",
+                  "Mr.", "Ms.", "Dr.", "No.", "vs.", "cf.", "St.", "D.C.", "p.", "pp.", "al.")
+_SENTENCE_END = re.compile(r"(?<=[.!?:”\"’)])\s+(?=[A-Z“\"(‘*{\[])")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of prose: file, first line (1-based; notebooks: cell index and line), text."""
+
+    file: str
+    line: str
+    text: str
+    followed_by_quote: bool = False
+
+    @property
+    def bare(self) -> str:
+        """The text with roles replaced by their visible words (for name matching)."""
+        return _ROLE.sub(lambda m: "" if m.group(1) in _EVIDENCE_ROLES else m.group(2), self.text)
+
+    @property
+    def has_evidence(self) -> bool:
+        roles = {m.group(1) for m in _ROLE.finditer(self.text)}
+        return bool(roles & _EVIDENCE_ROLES) or (self.followed_by_quote and self.text.rstrip().endswith(":"))
+
+
+def _prose_lines_md(text: str) -> list[tuple[int, str, bool]]:
+    """(line number, text, next block is a code cell with quote()) for each prose line of MyST text.
+
+    Skips front matter, code cells and fenced code, directive option lines, targets, headings,
+    tables, HTML and comments; keeps the text inside prose directives (admonitions, exercises,
+    solutions). A blank string marks a paragraph break.
+    """
+    lines = text.split("\n")
+    out: list[tuple[int, str, bool]] = []
+    i = 0
+    if lines and lines[0].strip() == "---":
+        i = 1
+        while i < len(lines) and lines[i].strip() != "---":
+            i += 1
+        i += 1
+    code_fence: str | None = None
+    while i < len(lines):
+        line = lines[i]
+        s = line.strip()
+        if code_fence is not None:
+            if s == code_fence:
+                code_fence = None
+            i += 1
+            continue
+        fence = re.match(r"^(`{3,}|~{3,})\s*(\{([\w\-]+)\})?(.*)$", s)
+        if fence:
+            directive = fence.group(3)
+            if directive in ("code-cell", "code", "code-block") or (fence.group(2) is None and fence.group(4)):
+                code_fence = fence.group(1)
+                if directive == "code-cell" and "quote(" in _block(lines, i):
+                    _mark_previous(out)
+            elif fence.group(2) is None and not fence.group(4) and s == fence.group(1) and _is_opening(lines, i):
+                code_fence = fence.group(1)
+            else:
+                out.append((i + 1, "", False))
+            i += 1
+            continue
+        if (not s or s.startswith((":", "|", "#", "<", "%", "$$")) or re.match(r"^\(.*\)=$", s)
+                or s.startswith("```")):
+            out.append((i + 1, "", False))
+            i += 1
+            continue
+        out.append((i + 1, line, False))
+        i += 1
+    return out
+
+
+def _is_opening(lines: list[str], i: int) -> bool:
+    """A bare ``` line opens a code block only if a closing line of the same fence follows."""
+    return any(l.strip() == lines[i].strip() for l in lines[i + 1:])
+
+
+def _block(lines: list[str], i: int) -> str:
+    fence = re.match(r"^\s*(`{3,})", lines[i]).group(1)  # type: ignore[union-attr]
+    body = []
+    for line in lines[i + 1:]:
+        if line.strip() == fence:
+            break
+        body.append(line)
+    return "\n".join(body)
+
+
+def _mark_previous(out: list[tuple[int, str, bool]]) -> None:
+    """Mark the last prose line before a quotation cell as followed by it."""
+    for k in range(len(out) - 1, -1, -1):
+        if out[k][1]:
+            out[k] = (out[k][0], out[k][1], True)
+            return
+
+
+def _split(text: str) -> list[str]:
+    protected = text
+    for abbr in _ABBREVIATIONS:
+        protected = protected.replace(abbr, abbr.replace(".", "\u2024"))
+    roles: list[str] = []
+
+    def hide(m: re.Match[str]) -> str:
+        roles.append(m.group(0))
+        return f"\u27e6{len(roles) - 1}\u27e7"
+
+    protected = _ROLE.sub(hide, protected)
+    parts = _SENTENCE_END.split(protected)
+
+    def restore(s: str) -> str:
+        s = re.sub("\u27e6(\\d+)\u27e7", lambda m: roles[int(m.group(1))], s)
+        return s.replace("\u2024", ".")
+
+    return [restore(p).strip() for p in parts if p.strip()]
+
+
+def _sentences_from_lines(file: str, prose: list[tuple[int, str, bool]], line_label=str) -> list[Sentence]:
+    sentences: list[Sentence] = []
+    para: list[tuple[int, str, bool]] = []
+
+    def flush() -> None:
+        if not para:
+            return
+        text = " ".join(l.strip() for _, l, _ in para)
+        followed = para[-1][2]
+        parts = _split(text)
+        for k, part in enumerate(parts):
+            # the line on which this sentence starts
+            start_words = part[:20]
+            line = para[0][0]
+            for n, l, _ in para:
+                if start_words[:12] and start_words[:12] in l:
+                    line = n
+                    break
+            sentences.append(Sentence(file, line_label(line), part, followed and k == len(parts) - 1))
+        para.clear()
+
+    for n, line, followed in prose:
+        if not line.strip():
+            flush()
+        else:
+            para.append((n, line, followed))
+    flush()
+    return sentences
+
+
+def sentences_of(path: Path) -> list[Sentence]:
+    """Every prose sentence of a chapter (``.md``) or notebook (``.ipynb``: its Markdown cells)."""
+    rel = str(path.relative_to(paths.PROJECT_ROOT)) if path.is_relative_to(paths.PROJECT_ROOT) else str(path)
+    if path.suffix == ".ipynb":
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        out: list[Sentence] = []
+        for index, cell in enumerate(cells):
+            if cell["cell_type"] != "markdown":
+                continue
+            source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            prose = _prose_lines_md(source)
+            nxt = cells[index + 1] if index + 1 < len(cells) else None
+            if nxt is not None and nxt["cell_type"] == "code":
+                code = "".join(nxt["source"]) if isinstance(nxt["source"], list) else nxt["source"]
+                if re.search(r"^quote\(", code, re.M):
+                    _mark_previous(prose)
+            out += _sentences_from_lines(rel, prose, line_label=lambda n, i=index: f"cell {i}, line {n}")
+        return out
+    return _sentences_from_lines(rel, _prose_lines_md(path.read_text(encoding="utf-8")))
+
+
+def source_names(metadata: pd.DataFrame | None = None) -> dict[str, list[str]]:
+    """For each source id, the names prose uses for it: cite_as, authors, outlet, aliases."""
+    meta = metadata if metadata is not None else pd.read_csv(paths.METADATA_CSV, dtype=str, keep_default_na=False)
+    names: dict[str, list[str]] = {}
+    for row in meta.itertuples():
+        found = {row.cite_as}
+        for author in (a.strip() for a in row.authors.split(";")):
+            if author and author.lower() != "unsigned":
+                found.add(author)
+                found.update(t for t in author.split() if len(t) > 2 and t[0].isupper())
+                found.add(author.split()[0])
+        found.add(re.sub(r"\s*\(.*\)$", "", row.outlet))
+        found.update(a.strip() for a in getattr(row, "aliases", "").split(";") if a.strip())
+        names[row.source_id] = sorted(n for n in found if n)
+    return names
+
+
+def _name_pattern(names: list[str]) -> re.Pattern[str]:
+    alternatives = sorted(names, key=len, reverse=True)
+    return re.compile(r"(?<![\w\-])(?:" + "|".join(map(re.escape, alternatives)) + r")(?![\w\-])")
+
+
+def sources_named(sentence: Sentence, names: dict[str, list[str]] | None = None) -> list[str]:
+    """Ids of the sources a sentence names (by its visible words, quotations and citations removed)."""
+    names = names or source_names()
+    bare = sentence.bare
+    return [sid for sid, ns in names.items() if _name_pattern(ns).search(bare)]
+
+
+def uncited(path: Path, names: dict[str, list[str]] | None = None) -> list[Sentence]:
+    """Sentences that name a source but carry no quotation, paragraph citation or computed value."""
+    names = names or source_names()
+    return [s for s in sentences_of(path)
+            if not s.text.rstrip("*_ )”\"").endswith("?") and not s.has_evidence and sources_named(s, names)]
+
+
+def course_files() -> list[Path]:
+    """The files whose prose the course promises is cited: chapters, exercise notebooks, front pages."""
+    root = paths.PROJECT_ROOT
+    return (sorted((root / "chapters").glob("*.md")) + sorted((root / "exercises").glob("ex*.ipynb"))
+            + [root / name for name in ("intro.md", "how-to-use.md", "instructors.md", "exercises/index.md",
+                                        "appendix/data.md", "appendix/checks.md") if (root / name).exists()])
+
+
+def main(argv: list[str]) -> int:
+    files = [Path(a).resolve() for a in argv] or course_files()
+    names = source_names()
+    total = 0
+    for path in files:
+        for s in uncited(path, names):
+            total += 1
+            print(f"{s.file}:{s.line}: {s.text}")
+    print(f"{total} sentence(s) name a source without a quotation or paragraph citation", file=sys.stderr)
+    return 1 if total else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
