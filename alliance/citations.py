@@ -156,3 +156,56 @@ def parse_absence(spec: str, corpus: Corpus | None = None) -> Absence:
     paras = corpus.paragraphs[(corpus.paragraphs["source_id"] == source_id) & corpus.paragraphs["is_authors_text"]]
     return Absence(source_id, " or ".join(f"“{v}”" for v in variants), 0,
                    str(corpus.source(source_id)["cite_as"]), len(paras))
+
+
+@dataclass(frozen=True)
+class ReferenceRow:
+    """A row of a checked reference file: ``file`` (stem), ``key`` (date, or series:year), the row."""
+
+    file: str
+    key: str
+    label: str
+    url: str
+
+
+def parse_reference(spec: str) -> ReferenceRow:
+    """Parse and check ``ref:context-events:2017-11-12`` or ``ref:context-figures:<series>:<year>``."""
+    import pandas as pd
+
+    parts = spec.strip().split(":")
+    if len(parts) < 3 or parts[0] != "ref":
+        raise CitationError(f"Reference citation {spec!r} is not 'ref:context-events:<date>' or "
+                            "'ref:context-figures:<series>:<year>'.")
+    name = parts[1]
+    path = paths.REFERENCE_DIR / f"{name}.csv"
+    if not path.exists():
+        raise CitationError(f"Reference citation {spec!r}: no file data/reference/{name}.csv.")
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if name == "context-events":
+        rows = table[table["date"] == parts[2]]
+        label_field = "event"
+    elif name == "context-figures" and len(parts) == 4:
+        rows = table[(table["series"] == parts[2]) & (table["year"] == parts[3])]
+        label_field = "series"
+    else:
+        raise CitationError(f"Reference citation {spec!r}: unknown form for {name}.")
+    if rows.empty:
+        raise CitationError(f"Reference citation {spec!r}: no such row in data/reference/{name}.csv.")
+    row = rows.iloc[0]
+    label = row[label_field] if name == "context-events" else f"{row['series']} {row['year']}: {row['value_usd_billion']} (US$ bn)"
+    return ReferenceRow(name, ":".join(parts[2:]), str(label), str(row["source_url"]))
+
+
+def parse_evidence(spec: str, corpus: Corpus | None = None) -> tuple[list[ParaCitation], list[ReferenceRow]]:
+    """A list of seed paragraphs and reference rows, separated by ``;`` (glossary ``sources``)."""
+    seeds: list[str] = []
+    refs: list[ReferenceRow] = []
+    for chunk in (c.strip() for c in spec.split(";") if c.strip()):
+        if chunk.startswith("ref:"):
+            refs.append(parse_reference(chunk))
+        else:
+            seeds.append(chunk)
+    cites = parse_para_citations("; ".join(seeds), corpus) if seeds else []
+    if not cites and not refs:
+        raise CitationError("No evidence cited: give seed paragraphs ('su2017:6') or reference rows.")
+    return cites, refs

@@ -120,11 +120,16 @@ def _chart_parts(spec: dict[str, Any]) -> list[dict[str, Any]]:
     return parts
 
 
+#: Marks that draw the same kind of chart: a dot chart may use points, circles or squares.
+_MARK_FAMILIES: dict[str, str] = {"circle": "point", "square": "point"}
+
+
 def chart_signature(chart: Any, decimals: int = 2) -> dict[str, Any]:
     """What a chart answer is compared on: mark, positional fields and the data plotted.
 
     The fields of the x and y channels are sorted, so a horizontal and a vertical bar chart of
-    the same table are the same answer. Raises :class:`WrongShape` when the chart breaks the
+    the same table are the same answer; ``mark_point``, ``mark_circle`` and ``mark_square`` are
+    one family (a dot chart). Raises :class:`WrongShape` when the chart breaks the
     course's rules (a title and axis titles).
     """
     from alliance.charts import check_chart
@@ -139,7 +144,8 @@ def chart_signature(chart: Any, decimals: int = 2) -> dict[str, Any]:
     for part in _chart_parts(spec):
         mark = part.get("mark")
         if mark:
-            marks.append(mark if isinstance(mark, str) else mark.get("type", ""))
+            kind = mark if isinstance(mark, str) else mark.get("type", "")
+            marks.append(_MARK_FAMILIES.get(kind, kind))
         for channel in ("x", "y"):
             enc = (part.get("encoding") or {}).get(channel)
             if isinstance(enc, dict) and enc.get("field"):

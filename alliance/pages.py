@@ -22,6 +22,7 @@ CARD_FIELDS: list[tuple[str, str]] = [
     ("outlet_country", "Outlet's country"), ("genre", "Genre"), ("date", "Date"),
     ("date_precision", "Date precision"), ("date_basis", "Date basis"),
     ("date_as_given", "Date as the text gives it"), ("perspective", "Vantage point"),
+    ("outlet_type", "Kind of outlet"), ("audience", "Likely audience"),
     ("file_name", "Seed file"), ("sha256", "sha256"), ("words", "Author's words"),
     ("paragraphs", "Numbered paragraphs"), ("furniture_segments", "Furniture segments"),
     ("notes", "Notes"),
@@ -74,11 +75,26 @@ def glossary_page(csv_path: Path | None = None) -> str:
     table = table.sort_values("term", key=lambda s: s.str.lower())
     out = ["(glossary)=", "# Glossary", "",
            "Key terms of the course. Chapters link their first use of a term here. "
-           "The list is generated from `data/glossary.csv`.", "", "```{glossary}"]
+           "The list is generated from `data/glossary.csv`. Each definition says no more than the source "
+           "paragraphs and checked reference rows cited after it; where the sources use a term without "
+           "defining it, the entry describes how they use it.", "", "```{glossary}"]
     for row in table.itertuples():
-        out += [row.term, f"  {' '.join(row.definition.split())}", ""]
+        out += [row.term, f"  {' '.join(row.definition.split())} {evidence_markup(row.sources)}", ""]
     out.append("```")
     return "\n".join(out) + "\n"
+
+
+def evidence_markup(spec: str) -> str:
+    """MyST for a glossary row's evidence: paragraph citations as ``{para}`` roles (checked by
+    the build) and reference rows as their event or series with the checked address."""
+    from alliance.citations import parse_evidence
+
+    cites, refs = parse_evidence(spec)
+    parts = []
+    if cites:
+        parts.append("{para}`" + "; ".join(f"{c.source_id}:{','.join(map(str, c.paras))}" for c in cites) + "`")
+    parts += [f"checked: {r.label}, <{r.url}>" for r in refs]
+    return "(" + "; ".join(parts) + ")"
 
 
 def _inputs() -> list[Path]:

@@ -163,6 +163,8 @@ def _sentences_from_lines(file: str, prose: list[tuple[int, str, bool]], line_la
         if not line.strip():
             flush()
         else:
+            if re.match(r"^\s*([-*+]|\d+[.)])\s", line):
+                flush()  # a list item starts a new block
             para.append((n, line, followed))
     flush()
     return sentences
@@ -233,16 +235,99 @@ def course_files() -> list[Path]:
                                         "appendix/data.md", "appendix/checks.md") if (root / name).exists()])
 
 
+def role_errors(path: Path) -> list[str]:
+    """Every {q}, {para} and {absent} role of a file checked as the build checks it."""
+    from alliance.citations import parse_absence, parse_inline_quote, parse_para_citations
+    from alliance.errors import CourseError
+
+    check = {"q": parse_inline_quote, "para": parse_para_citations, "absent": parse_absence}
+    errors = []
+    for s in sentences_of(path):
+        for m in _ROLE.finditer(s.text):
+            if m.group(1) in check:
+                try:
+                    check[m.group(1)](m.group(2))
+                except CourseError as error:
+                    errors.append(f"{s.file}:{s.line}: {{{m.group(1)}}}`{m.group(2)[:60]}`: {error}")
+    return errors
+
+
+def check_file(path: Path, names: dict[str, list[str]] | None = None) -> list[str]:
+    """All of this module's checks on one file, as ``file:line: problem`` lines."""
+    names = names or source_names()
+    out = role_errors(path)
+    out += [f"{s.file}:{s.line}: UNCITED: {s.text}" for s in uncited(path, names)]
+    out += [f"{s.file}:{s.line}: HAND-TYPED COMPARISON: {s.text}" for s in hand_typed_comparisons(path, names)]
+    out += [f"{path.name} {where}: HAND-TYPED CHART DESCRIPTION: {text}" for where, text in hand_typed_descriptions(path)]
+    return out
+
+
 def main(argv: list[str]) -> int:
+    """``python -m alliance.prose [FILE ...]``: list every problem these checks find."""
     files = [Path(a).resolve() for a in argv] or course_files()
     names = source_names()
-    total = 0
-    for path in files:
-        for s in uncited(path, names):
-            total += 1
-            print(f"{s.file}:{s.line}: {s.text}")
-    print(f"{total} sentence(s) name a source without a quotation or paragraph citation", file=sys.stderr)
-    return 1 if total else 0
+    problems = [line for path in files for line in check_file(path, names)]
+    print("\n".join(problems))
+    print(f"{len(problems)} problem(s)", file=sys.stderr)
+    return 1 if problems else 0
+
+
+
+#: Words that compare or rank (a claim about computed data when the sentence is about use or counts).
+COMPARATIVE = re.compile(
+    r"\b(leads?|leading|most|more|less|fewer|least|highest|lowest|largest|smallest|twice|dominat\w*|densest|"
+    r"more often|less often|outnumbers?|exceeds?|majority|ranks?|ranking|all five|none of the|every source|"
+    r"only source|only one|only text|only article|the only)\b", re.I)
+#: Words that make a sentence about the corpus's measured use of words.
+METRIC = re.compile(r"\b(per 1,000|rate|count\w*|occurrences?|times|often|frequen\w*|densely|uses?|used|using|"
+                    r"words?|terms?|mentions?|paragraphs?|vocabulary|chart|bars?)\b", re.I)
+
+
+def _code_cells(path: Path) -> list[tuple[str, str]]:
+    """(location, source) of each code cell of a chapter or notebook."""
+    if path.suffix == ".ipynb":
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        return [(f"cell {i}", "".join(c["source"]) if isinstance(c["source"], list) else c["source"])
+                for i, c in enumerate(cells) if c["cell_type"] == "code"]
+    text = path.read_text(encoding="utf-8")
+    return [(f"line {text[:m.start()].count(chr(10)) + 2}", m.group(1))
+            for m in re.finditer(r"```\{code-cell\}[^\n]*\n(.*?)\n```", text, re.S)]
+
+
+def hand_typed_descriptions(path: Path) -> list[tuple[str, str]]:
+    """Chart descriptions (``show(chart, "…")``) whose typed strings compare or rank computed data.
+
+    A description may describe the chart's form in typed words; any comparison must come from a
+    computed value (``describe_*`` helpers, f-string fields), not from a string literal.
+    """
+    import ast
+
+    found = []
+    for where, code in _code_cells(path):
+        try:
+            tree = ast.parse(code)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and getattr(node.func, "id", "") == "show" and len(node.args) > 1):
+                continue
+            for const in ast.walk(node.args[1]):
+                if isinstance(const, ast.Constant) and isinstance(const.value, str) and COMPARATIVE.search(const.value):
+                    found.append((where, const.value))
+    return found
+
+
+def hand_typed_comparisons(path: Path, names: dict[str, list[str]] | None = None) -> list[Sentence]:
+    """Prose sentences that compare or rank the corpus's use of words with no computed value in them."""
+    names = names or source_names()
+    out = []
+    for s in sentences_of(path):
+        bare = s.bare
+        if "{glue" in s.text or "{absent}" in s.text or s.text.rstrip("*_ )”\"").endswith("?"):
+            continue
+        if COMPARATIVE.search(bare) and METRIC.search(bare) and sources_named(s, names):
+            out.append(s)
+    return out
 
 
 if __name__ == "__main__":

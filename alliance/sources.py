@@ -16,8 +16,14 @@ from alliance.errors import MetadataError, SourceError
 REQUIRED_COLUMNS: tuple[str, ...] = (
     "source_id", "file_name", "sha256", "title", "authors", "cite_as", "affiliation", "outlet",
     "outlet_country", "genre", "date", "date_precision", "date_basis", "date_as_given",
-    "perspective", "bibkey", "notes",
+    "perspective", "bibkey", "notes", "affiliation_paras", "outlet_type", "audience", "aliases",
 )
+#: The fields that describe a source's vantage point, the same for every source (issue 8).
+VANTAGE_FIELDS: dict[str, str] = {
+    "cite_as": "Source", "authors": "Author(s)", "affiliation": "Affiliation (as the text states it)",
+    "outlet": "Outlet", "outlet_type": "Kind of outlet", "outlet_country": "Outlet's country",
+    "genre": "Genre", "audience": "Likely audience",
+}
 GENRES: frozenset[str] = frozenset({"op-ed", "journal article", "news report", "blog post"})
 DATE_FORMATS: dict[str, str] = {"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}
 DATE_BASES: frozenset[str] = frozenset({"published", "received", "inferred"})
@@ -32,7 +38,8 @@ def sha256_of(path: Path) -> str:
 
 def _check_row(row: pd.Series, line: int, csv_path: Path) -> None:
     where = f"{csv_path.name}, row {line} (source_id={row['source_id']!r})"
-    for col in ("source_id", "file_name", "sha256", "title", "cite_as", "outlet", "genre", "date", "date_precision"):
+    for col in ("source_id", "file_name", "sha256", "title", "cite_as", "outlet", "genre", "date", "date_precision",
+                "affiliation", "outlet_country", "outlet_type", "audience", "perspective"):
         if not str(row[col]).strip():
             raise MetadataError(f"{where}: column '{col}' is empty. Fill it in.")
     if not _ID_RE.match(row["source_id"]):
@@ -105,3 +112,18 @@ def verify_seeds(metadata: pd.DataFrame, seeds_dir: Path | None = None) -> dict[
             raise SourceError(
                 f"{path}: seed file has no row in data/sources.csv. Add a row (id, sha256, title, ...) for it.")
     return found
+
+
+def vantage_table(metadata: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per source, the same columns for each: who wrote it (affiliation as the text
+    states it, with the paragraph), where, in which genre, for which likely audience."""
+    meta = metadata if metadata is not None else load_metadata()
+    table = meta[list(VANTAGE_FIELDS)].copy()
+    table["affiliation"] = [f"{a} (¶{p})" if p else a for a, p in zip(meta["affiliation"], meta["affiliation_paras"])]
+    return table.rename(columns=VANTAGE_FIELDS).reset_index(drop=True)
+
+
+def vantage(source_id: str, metadata: pd.DataFrame | None = None) -> str:
+    """The one-sentence description of a source's vantage point (``perspective`` in sources.csv)."""
+    meta = metadata if metadata is not None else load_metadata()
+    return str(meta.loc[source_id, "perspective"])
