@@ -196,13 +196,33 @@ def parse_reference(spec: str) -> ReferenceRow:
     return ReferenceRow(name, ":".join(parts[2:]), str(label), str(row["source_url"]))
 
 
+#: Pages of the course that define its own method (a glossary row about method may cite one).
+COURSE_PAGES: dict[str, str] = {"checks": "appendix/checks.md", "data": "appendix/data.md"}
+
+
 def parse_evidence(spec: str, corpus: Corpus | None = None) -> tuple[list[ParaCitation], list[ReferenceRow]]:
-    """A list of seed paragraphs and reference rows, separated by ``;`` (glossary ``sources``)."""
+    """Seed paragraphs and reference rows separated by ``;`` (the glossary's ``sources`` column).
+
+    Besides ``su2017:6`` and ``ref:…`` rows, a row about the course's own method may cite one of
+    the course's data files (``data:data/sources.csv``, ``data:seeds/<file>``) or method pages
+    (``course:checks``); each must exist. They are returned as :class:`ReferenceRow` with an
+    empty url.
+    """
     seeds: list[str] = []
     refs: list[ReferenceRow] = []
     for chunk in (c.strip() for c in spec.split(";") if c.strip()):
         if chunk.startswith("ref:"):
             refs.append(parse_reference(chunk))
+        elif chunk.startswith("data:"):
+            target = paths.PROJECT_ROOT / chunk[len("data:"):]
+            if not target.is_file():
+                raise CitationError(f"Evidence {chunk!r}: no such file in the course.")
+            refs.append(ReferenceRow("data", chunk[len("data:"):], chunk[len("data:"):], ""))
+        elif chunk.startswith("course:"):
+            page = COURSE_PAGES.get(chunk[len("course:"):])
+            if page is None or not (paths.PROJECT_ROOT / page).is_file():
+                raise CitationError(f"Evidence {chunk!r}: not one of the course's method pages {sorted(COURSE_PAGES)}.")
+            refs.append(ReferenceRow("course", chunk[len("course:"):], page, ""))
         else:
             seeds.append(chunk)
     cites = parse_para_citations("; ".join(seeds), corpus) if seeds else []

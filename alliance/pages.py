@@ -93,7 +93,13 @@ def evidence_markup(spec: str) -> str:
     parts = []
     if cites:
         parts.append("{para}`" + "; ".join(f"{c.source_id}:{','.join(map(str, c.paras))}" for c in cites) + "`")
-    parts += [f"checked: {r.label}, <{r.url}>" for r in refs]
+    for r in refs:
+        if r.file == "course":
+            parts.append(f"see {{ref}}`{r.key}`")
+        elif r.file == "data":
+            parts.append(f"the course's file `{r.key}`")
+        else:
+            parts.append(f"checked: {r.label}, <{r.url}>")
     return "(" + "; ".join(parts) + ")"
 
 

@@ -170,8 +170,10 @@ def test_every_source_is_described_with_the_same_fields():
 
 
 #: Descriptions of outlets that data/sources.csv does not hold (it says "state-linked").
-UNSUPPORTED_LABELS = re.compile(r"\bstate[- ](?!linked|affiliated)\w+|\bstate media\b|\bmouthpiece\b|"
-                                r"\bpropaganda outlet\b|\bofficial media\b|\bgovernment outlet\b", re.I)
+UNSUPPORTED_LABELS = re.compile(
+    r"\bstate[- ](broadcaster|media|outlet|journal|television|TV|news|agency|press|newspaper|run|owned|"
+    r"controlled|backed|funded)\b|\bmouthpiece\b|\bpropaganda\b|\bofficial media\b|\bgovernment (outlet|media)\b",
+    re.I)
 
 
 def test_prose_labels_sources_as_the_metadata_does():
@@ -224,3 +226,27 @@ def test_event_rows_that_name_a_paragraph_name_one_that_contains_the_event():
     for row in seeds.itertuples():
         assert row.evidence, f"{row.event_id}: a seed event quotes the words that show it (column evidence)"
         assert locate(row.source_id, row.evidence, int(row.para)) == int(row.para), row.event_id
+
+
+def test_glossary_quotations_are_verbatim_in_the_rows_they_cite():
+    """Words a glossary row puts in quotation marks stand in a paragraph or reference row it cites."""
+    from alliance import load_corpus
+    from alliance.corpus import normalize_space
+
+    corpus = load_corpus()
+    table = pd.read_csv(ROOT / "data" / "glossary.csv", dtype=str, keep_default_na=False)
+    problems = []
+    for row in table.itertuples():
+        cites, refs = parse_evidence(row.sources)
+        texts = [corpus.paragraph(c.source_id, p) for c in cites for p in c.paras]
+        for ref in refs:
+            if ref.file in ("context-events", "context-figures"):
+                texts.append((ROOT / "data" / "reference" / f"{ref.file}.csv").read_text(encoding="utf-8"))
+            elif ref.file == "data":
+                texts.append((ROOT / ref.key).read_text(encoding="utf-8"))
+        hay = normalize_space(" ".join(texts)).replace("’", "'")
+        definition = re.sub(r"\{para\}`[^`]*`", "", row.definition)
+        for quoted in re.findall(r"\"([^\"]+)\"", definition):
+            if normalize_space(quoted).replace("’", "'") not in hay:
+                problems.append(f"{row.term}: “{quoted}”")
+    assert not problems, "\n".join(problems)
