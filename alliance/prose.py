@@ -25,7 +25,7 @@ _ROLE = re.compile(r"\{([a-z:\-]+)\}`([^`]*)`")
 _EVIDENCE_ROLES = {"q", "para", "absent", "glue", "glue:", "glue:text"}
 _ABBREVIATIONS = ("U.S.", "U.K.", "e.g.", "i.e.", "J.", "Jan.", "Feb.", "Aug.", "Sept.", "Oct.", "Nov.", "Dec.",
                   "Mr.", "Ms.", "Dr.", "No.", "vs.", "cf.", "St.", "D.C.", "p.", "pp.", "al.")
-_SENTENCE_END = re.compile(r"(?<=[.!?:”\"’)])\s+(?=[A-Z“\"(‘*{\[])")
+_SENTENCE_END = re.compile(r"(?<=[.!?”\"’)])\s+(?=[A-Z“\"(‘*{\[])")
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,7 @@ def _prose_lines_md(text: str) -> list[tuple[int, str, bool]]:
             i += 1
         i += 1
     code_fence: str | None = None
+    directives: list[str] = []  # fences of the prose directives now open (exercise, admonition...)
     while i < len(lines):
         line = lines[i]
         s = line.strip()
@@ -79,9 +80,14 @@ def _prose_lines_md(text: str) -> list[tuple[int, str, bool]]:
                 code_fence = fence.group(1)
                 if directive == "code-cell" and "quote(" in _block(lines, i):
                     _mark_previous(out)
+            elif fence.group(2) is None and not fence.group(4) and directives and s == directives[-1]:
+                directives.pop()  # the closing fence of a prose directive
+                out.append((i + 1, "", False))
             elif fence.group(2) is None and not fence.group(4) and s == fence.group(1) and _is_opening(lines, i):
                 code_fence = fence.group(1)
             else:
+                if fence.group(2) is not None:
+                    directives.append(fence.group(1))
                 out.append((i + 1, "", False))
             i += 1
             continue
@@ -275,8 +281,9 @@ def main(argv: list[str]) -> int:
 
 #: Words that compare or rank (a claim about computed data when the sentence is about use or counts).
 COMPARATIVE = re.compile(
-    r"\b(leads?|leading|most|more|less|fewer|least|highest|lowest|largest|smallest|twice|dominat\w*|densest|"
-    r"more often|less often|outnumbers?|exceeds?|majority|ranks?|ranking|all five|none of the|every source|"
+    r"\b(leads?|leading|the most|most often|most frequently|most densely|more often|more frequently|more densely|"
+    r"more than|less often|less than|fewer|least|highest|lowest|largest|smallest|twice|dominat\w*|densest|"
+    r"outnumbers?|exceeds?|majority|ranks?|ranking|all five|none of the|every source|"
     r"only source|only one|only text|only article|the only)\b", re.I)
 #: Words that make a sentence about the corpus's measured use of words.
 METRIC = re.compile(r"\b(per 1,000|rate|count\w*|occurrences?|times|often|frequen\w*|densely|uses?|used|using|"
