@@ -124,12 +124,13 @@ def _chart_parts(spec: dict[str, Any]) -> list[dict[str, Any]]:
 _MARK_FAMILIES: dict[str, str] = {"circle": "point", "square": "point"}
 
 
-def chart_signature(chart: Any, decimals: int = 2) -> dict[str, Any]:
+def chart_signature(chart: Any, decimals: int = 2, channels: list[str] | None = None) -> dict[str, Any]:
     """What a chart answer is compared on: mark, positional fields and the data plotted.
 
     The fields of the x and y channels are sorted, so a horizontal and a vertical bar chart of
     the same table are the same answer; ``mark_point``, ``mark_circle`` and ``mark_square`` are
-    one family (a dot chart). Raises :class:`WrongShape` when the chart breaks the
+    one family (a dot chart). ``channels`` (e.g. ``["color"]``) adds the fields of those
+    channels to what is compared, for a question whose answer depends on them. Raises :class:`WrongShape` when the chart breaks the
     course's rules (a title and axis titles).
     """
     from alliance.charts import check_chart
@@ -140,7 +141,7 @@ def chart_signature(chart: Any, decimals: int = 2) -> dict[str, Any]:
     except ValueError as err:
         raise WrongShape(str(err)) from None
     datasets = spec.get("datasets", {})
-    marks, fields, rows = [], [], []
+    marks, fields, rows, extra = [], [], [], []
     for part in _chart_parts(spec):
         mark = part.get("mark")
         if mark:
@@ -150,12 +151,19 @@ def chart_signature(chart: Any, decimals: int = 2) -> dict[str, Any]:
             enc = (part.get("encoding") or {}).get(channel)
             if isinstance(enc, dict) and enc.get("field"):
                 fields.append(enc["field"] if not enc.get("aggregate") else f"{enc['aggregate']}({enc['field']})")
+        for channel in channels or []:
+            enc = (part.get("encoding") or {}).get(channel)
+            if isinstance(enc, dict) and enc.get("field"):
+                extra.append(f"{channel}:{enc['field']}")
         name = (part.get("data") or {}).get("name")
         if name in datasets and not rows:
             rows = datasets[name]
     plain = sorted({f.split("(")[-1].rstrip(")") for f in fields})
     table = [[canonical(row.get(f), decimals) for f in plain] for row in rows]
-    return {"marks": sorted(set(marks)), "fields": sorted(set(fields)), "rows": sorted(table)}
+    signature = {"marks": sorted(set(marks)), "fields": sorted(set(fields)), "rows": sorted(table)}
+    if channels:
+        signature["channels"] = sorted(set(extra))
+    return signature
 
 
 def _frame(value: Any, columns: list[str] | None) -> list[list[str]]:
@@ -168,7 +176,8 @@ def _frame(value: Any, columns: list[str] | None) -> list[list[str]]:
     return [list(r) for r in frame.itertuples(index=False)]
 
 
-def canonical(value: Any, decimals: int = 2, ordered: bool = True, columns: list[str] | None = None) -> str:
+def canonical(value: Any, decimals: int = 2, ordered: bool = True, columns: list[str] | None = None,
+              channels: list[str] | None = None) -> str:
     """A canonical text form of an answer, stable across runs and machines.
 
     Numbers are rounded to ``decimals`` (so ``3`` and ``3.0`` agree); strings are case-folded,
@@ -201,7 +210,7 @@ def canonical(value: Any, decimals: int = 2, ordered: bool = True, columns: list
         if isinstance(v, Mapping):
             return sorted([inner(k), inner(x)] for k, x in v.items())
         if _is_chart(v):
-            return chart_signature(v, decimals)
+            return chart_signature(v, decimals, channels)
         if isinstance(v, (set, frozenset)):
             return sorted(inner(x) for x in v)
         if isinstance(v, (list, tuple, np.ndarray, pd.Index)):
@@ -221,7 +230,7 @@ def answer_digest(exercise: str, qid: str, answer: Any) -> str:
     """The salted digest of ``answer`` to question ``qid`` (raises NotAnswered/WrongShape)."""
     entry = question(exercise, qid)
     form = canonical(answer, int(entry.get("decimals", 2)), bool(entry.get("ordered", True)),
-                     entry.get("columns"))
+                     entry.get("columns"), entry.get("channels"))
     return digest(load_key(exercise)["salt"], exercise, qid, form)
 
 

@@ -64,3 +64,21 @@ def test_keys_do_not_contain_the_answers():
     assert canonical(right) not in text and json.dumps(right) not in text
     assert "Manila" not in (ANSWERS_DIR / "ex04.json").read_text(encoding="utf-8")
     assert load_key("ex04")["salt"]
+
+
+def test_a_chart_question_may_compare_the_colour_channel():
+    """ex03 q3 asks for bars coloured by basis: the same bars without colour are not the answer."""
+    import altair as alt
+
+    from alliance.exercises import chart_signature
+
+    frame = pd.DataFrame({"year": [2016, 2017], "value": [1.0, 2.0], "basis": ["a", "b"]})
+    plain = alt.Chart(frame, title="T").mark_bar().encode(x=alt.X("year:O", title="Year"),
+                                                         y=alt.Y("value:Q", title="Value"))
+    coloured = plain.encode(color="basis:N")
+    circles = alt.Chart(frame, title="T").mark_circle().encode(x=alt.X("year:O", title="Year"),
+                                                              y=alt.Y("value:Q", title="Value"))
+    dots = circles.mark_point()
+    assert chart_signature(plain) == chart_signature(coloured)
+    assert chart_signature(plain, channels=["color"]) != chart_signature(coloured, channels=["color"])
+    assert chart_signature(circles) == chart_signature(dots)
