@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from sphinx.application import Sphinx
 from sphinx.util import logging as sphinx_logging
@@ -198,70 +198,74 @@ def _para_link(text: str, url: str) -> Any:
     return nodes.reference(text, text, refuri=url, internal=True, classes=["alliance-para-link"])
 
 
-def _role_failed(rawtext: str, lineno: int, inliner: Any, error: Exception) -> tuple[list, list]:
-    message = inliner.reporter.error(str(error), line=lineno)
-    return [inliner.problematic(rawtext, rawtext, message)], [message]
+def _checked_role(parse: Callable[[str], Any], render: Callable[[Any, str, str], Any]) -> Callable[..., tuple[list, list]]:
+    """A role that parses its text with ``parse`` (a ``citations`` parser) and renders the result
+    with ``render(found, rawtext, reader_prefix)``; a parser's ``CourseError`` becomes a build error
+    at the role's line, with the parser's message."""
+    def role(name: str, rawtext: str, text: str, lineno: int, inliner: Any,
+             options: dict | None = None, content: list | None = None) -> tuple[list, list]:
+        from alliance.errors import CourseError
+
+        try:
+            found = parse(text)
+        except CourseError as error:
+            message = inliner.reporter.error(str(error), line=lineno)
+            return [inliner.problematic(rawtext, rawtext, message)], [message]
+        return [render(found, rawtext, _reader_prefix(inliner))], []
+
+    role.__doc__ = render.__doc__
+    return role
 
 
-def quote_role(name: str, rawtext: str, text: str, lineno: int, inliner: Any,
-               options: dict | None = None, content: list | None = None) -> tuple[list, list]:
+def _render_quote(found: Any, rawtext: str, prefix: str) -> Any:
     """``{q}`source_id: words``` → “words” (Cite, ¶N), verified verbatim, linked to the reader."""
     from docutils import nodes
 
-    from alliance.citations import ParaCitation, parse_inline_quote
-    from alliance.errors import CourseError
+    from alliance.citations import ParaCitation
 
-    try:
-        found = parse_inline_quote(text)
-    except CourseError as error:
-        return _role_failed(rawtext, lineno, inliner, error)
-    url = ParaCitation(found.source_id, (found.para,)).url(_reader_prefix(inliner))
     span = nodes.inline(rawtext, "", classes=["alliance-quote-inline", f"alliance-source-{found.source_id}"])
     span += nodes.Text(f"“{found.text}” ({found.cite_as}, ")
-    span += _para_link(f"¶{found.para}", url)
+    span += _para_link(f"¶{found.para}", ParaCitation(found.source_id, (found.para,)).url(prefix))
     span += nodes.Text(")")
-    return [span], []
+    return span
 
 
-def para_role(name: str, rawtext: str, text: str, lineno: int, inliner: Any,
-              options: dict | None = None, content: list | None = None) -> tuple[list, list]:
+def _render_paras(cites: Any, rawtext: str, prefix: str) -> Any:
     """``{para}`su2017:4; ling2018:6-7``` → "Su ¶4; Ling and Liu ¶6–7", each linked to the reader."""
     from docutils import nodes
 
-    from alliance.citations import parse_para_citations
     from alliance.corpus import load_corpus
-    from alliance.errors import CourseError
 
-    try:
-        cites = parse_para_citations(text)
-    except CourseError as error:
-        return _role_failed(rawtext, lineno, inliner, error)
     corpus = load_corpus()
     span = nodes.inline(rawtext, "", classes=["alliance-para-cite"])
     for i, cite in enumerate(cites):
         if i:
             span += nodes.Text("; ")
-        span += _para_link(f"{corpus.source(cite.source_id)['cite_as']} {cite.label}", cite.url(_reader_prefix(inliner)))
-    return [span], []
+        span += _para_link(f"{corpus.source(cite.source_id)['cite_as']} {cite.label}", cite.url(prefix))
+    return span
 
 
-def absent_role(name: str, rawtext: str, text: str, lineno: int, inliner: Any,
-                options: dict | None = None, content: list | None = None) -> tuple[list, list]:
-    """``{absent}`miller2018: Article V``` → “Article V”: 0 times in Miller (counted at build time)."""
+def _render_absence(found: Any, rawtext: str, prefix: str) -> Any:
+    """``{absent}`miller2018: Article V``` → “Article V”: 0 times in Miller's N paragraphs."""
     from docutils import nodes
 
-    from alliance.citations import parse_absence
-    from alliance.errors import CourseError
-
-    try:
-        found = parse_absence(text)
-    except CourseError as error:
-        return _role_failed(rawtext, lineno, inliner, error)
     span = nodes.inline(rawtext, "", classes=["alliance-absence"])
     span += nodes.Text(f"{found.words}: 0 times in ")
-    span += _para_link(f"{found.cite_as}'s {found.paragraphs} paragraphs",
-                       f"{_reader_prefix(inliner)}{found.source_id}.html")
-    return [span], []
+    span += _para_link(f"{found.cite_as}'s {found.paragraphs} paragraphs", f"{prefix}{found.source_id}.html")
+    return span
+
+
+def _parser(name: str) -> Callable[[str], Any]:
+    def parse(text: str) -> Any:
+        from alliance import citations
+
+        return getattr(citations, name)(text)
+    return parse
+
+
+quote_role = _checked_role(_parser("parse_inline_quote"), _render_quote)
+para_role = _checked_role(_parser("parse_para_citations"), _render_paras)
+absent_role = _checked_role(_parser("parse_absence"), _render_absence)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
