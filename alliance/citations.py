@@ -169,30 +169,31 @@ class ReferenceRow:
 
 
 def parse_reference(spec: str) -> ReferenceRow:
-    """Parse and check ``ref:context-events:2017-11-12`` or ``ref:context-figures:<series>:<year>``."""
-    import pandas as pd
+    """Parse and check ``ref:context-events:2017-11-12`` or ``ref:context-figures:<series>:<year>``.
+
+    Rows are looked up in the tables :mod:`alliance.reference` loads (the checked copies).
+    """
+    from alliance.reference import load_events, load_figures
 
     parts = spec.strip().split(":")
     if len(parts) < 3 or parts[0] != "ref":
         raise CitationError(f"Reference citation {spec!r} is not 'ref:context-events:<date>' or "
                             "'ref:context-figures:<series>:<year>'.")
     name = parts[1]
-    path = paths.REFERENCE_DIR / f"{name}.csv"
-    if not path.exists():
-        raise CitationError(f"Reference citation {spec!r}: no file data/reference/{name}.csv.")
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
-    if name == "context-events":
-        rows = table[table["date"] == parts[2]]
-        label_field = "event"
+    if name == "context-events" and len(parts) == 3:
+        table = load_events()
+        rows = table[table["date"].dt.strftime("%Y-%m-%d") == parts[2]]
     elif name == "context-figures" and len(parts) == 4:
-        rows = table[(table["series"] == parts[2]) & (table["year"] == parts[3])]
-        label_field = "series"
+        table = load_figures()
+        rows = table[(table["series"] == parts[2]) & (table["year"].astype(str) == parts[3])]
+    elif not (paths.REFERENCE_DIR / f"{name}.csv").exists():
+        raise CitationError(f"Reference citation {spec!r}: no file data/reference/{name}.csv.")
     else:
         raise CitationError(f"Reference citation {spec!r}: unknown form for {name}.")
     if rows.empty:
         raise CitationError(f"Reference citation {spec!r}: no such row in data/reference/{name}.csv.")
     row = rows.iloc[0]
-    label = row[label_field] if name == "context-events" else f"{row['series']} {row['year']}: {row['value_usd_billion']} (US$ bn)"
+    label = row["event"] if name == "context-events" else f"{row['series']} {row['year']}: {row['value_usd_billion']} (US$ bn)"
     return ReferenceRow(name, ":".join(parts[2:]), str(label), str(row["source_url"]))
 
 
@@ -229,3 +230,7 @@ def parse_evidence(spec: str, corpus: Corpus | None = None) -> tuple[list[ParaCi
     if not cites and not refs:
         raise CitationError("No evidence cited: give seed paragraphs ('su2017:6') or reference rows.")
     return cites, refs
+
+
+#: The parser behind each inline role of the course (the build and ``alliance.prose`` share it).
+ROLE_PARSERS = {"q": parse_inline_quote, "para": parse_para_citations, "absent": parse_absence}

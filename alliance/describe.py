@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from alliance.sources import load_metadata
+from alliance.corpus import load_corpus
 
 
 def source_label(source_id: str) -> str:
-    """How prose names a source: its ``cite_as`` (e.g. "Ling and Liu")."""
-    meta = load_metadata().set_index("source_id")
-    return str(meta.loc[source_id, "cite_as"]) if source_id in meta.index else source_id
+    """How prose names a source: its ``cite_as`` (e.g. "Ling and Liu"), from the cached corpus."""
+    corpus = load_corpus()
+    return str(corpus.source(source_id)["cite_as"]) if source_id in corpus.source_ids else source_id
 
 
 def _fmt(value: float, digits: int) -> str:

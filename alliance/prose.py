@@ -243,10 +243,9 @@ def course_files() -> list[Path]:
 
 def role_errors(path: Path) -> list[str]:
     """Every {q}, {para} and {absent} role of a file checked as the build checks it."""
-    from alliance.citations import parse_absence, parse_inline_quote, parse_para_citations
+    from alliance.citations import ROLE_PARSERS as check
     from alliance.errors import CourseError
 
-    check = {"q": parse_inline_quote, "para": parse_para_citations, "absent": parse_absence}
     errors = []
     for s in sentences_of(path):
         for m in _ROLE.finditer(s.text):

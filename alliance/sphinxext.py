@@ -255,17 +255,18 @@ def _render_absence(found: Any, rawtext: str, prefix: str) -> Any:
     return span
 
 
-def _parser(name: str) -> Callable[[str], Any]:
+def _parser(role: str) -> Callable[[str], Any]:
+    """The ``citations`` parser of ``role``, imported on first use (keeps this module light)."""
     def parse(text: str) -> Any:
-        from alliance import citations
+        from alliance.citations import ROLE_PARSERS
 
-        return getattr(citations, name)(text)
+        return ROLE_PARSERS[role](text)
     return parse
 
 
-quote_role = _checked_role(_parser("parse_inline_quote"), _render_quote)
-para_role = _checked_role(_parser("parse_para_citations"), _render_paras)
-absent_role = _checked_role(_parser("parse_absence"), _render_absence)
+quote_role = _checked_role(_parser("q"), _render_quote)
+para_role = _checked_role(_parser("para"), _render_paras)
+absent_role = _checked_role(_parser("absent"), _render_absence)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
