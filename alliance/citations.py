@@ -171,6 +171,9 @@ class ReferenceRow:
 def parse_reference(spec: str) -> ReferenceRow:
     """Parse and check ``ref:context-events:2017-11-12`` or ``ref:context-figures:<series>:<year>``.
 
+    Where several events share a date, a word of the event names the one meant
+    (``ref:context-events:2018-03-08:CPTPP``).
+
     Rows are looked up in the tables :mod:`alliance.reference` loads (the checked copies).
     """
     from alliance.reference import load_events, load_figures
@@ -180,9 +183,14 @@ def parse_reference(spec: str) -> ReferenceRow:
         raise CitationError(f"Reference citation {spec!r} is not 'ref:context-events:<date>' or "
                             "'ref:context-figures:<series>:<year>'.")
     name = parts[1]
-    if name == "context-events" and len(parts) == 3:
+    if name == "context-events" and len(parts) in (3, 4):
         table = load_events()
         rows = table[table["date"].dt.strftime("%Y-%m-%d") == parts[2]]
+        if len(parts) == 4:
+            rows = rows[rows["event"].str.contains(parts[3], case=False, regex=False)]
+        elif len(rows) > 1:
+            raise CitationError(f"Reference citation {spec!r} matches {len(rows)} events on that date; add a word "
+                                f"of the one meant, e.g. '{spec}:{rows.iloc[1]['event'].split()[0]}'.")
     elif name == "context-figures" and len(parts) == 4:
         table = load_figures()
         rows = table[(table["series"] == parts[2]) & (table["year"].astype(str) == parts[3])]

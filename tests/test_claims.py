@@ -251,3 +251,10 @@ def test_glossary_quotations_are_verbatim_in_the_rows_they_cite():
             if normalize_space(quoted).replace("’", "'") not in hay:
                 problems.append(f"{row.term}: “{quoted}”")
     assert not problems, "\n".join(problems)
+
+
+def test_a_reference_date_shared_by_two_events_needs_a_word_of_the_event():
+    with pytest.raises(CitationError, match="matches 2 events"):
+        parse_reference("ref:context-events:2018-03-08")
+    assert "CPTPP" in parse_reference("ref:context-events:2018-03-08:CPTPP").label
+    assert "Section 232" in parse_reference("ref:context-events:2018-03-08:section 232").label
