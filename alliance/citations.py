@@ -49,7 +49,7 @@ class ParaCitation:
         anchor = f"{self.source_id}-p{self.paras[0]}"
         if reader_prefix:
             return f"{reader_prefix}{self.source_id}.html#{anchor}"
-        return paths.READER_URL.format(source_id=self.source_id, anchor=anchor)
+        return paths.reader_url(self.source_id, anchor)
 
 
 def _expand(paras: str, spec: str) -> tuple[int, ...]:
@@ -242,3 +242,34 @@ def parse_evidence(spec: str, corpus: Corpus | None = None) -> tuple[list[ParaCi
 
 #: The parser behind each inline role of the course (the build and ``alliance.prose`` share it).
 ROLE_PARSERS = {"q": parse_inline_quote, "para": parse_para_citations, "absent": parse_absence}
+
+#: A piece of rendered citation text: the words, and the address they link to (or ``None``).
+Segment = tuple[str, "str | None"]
+
+
+def quote_segments(found: InlineQuote, reader_prefix: str) -> list[Segment]:
+    """How ``{q}`` reads: “words” (Cite, ¶N), the paragraph linked to the source reader."""
+    return [(f"“{found.text}” ({found.cite_as}, ", None),
+            (f"¶{found.para}", ParaCitation(found.source_id, (found.para,)).url(reader_prefix)), (")", None)]
+
+
+def para_segments(cites: list[ParaCitation], reader_prefix: str) -> list[Segment]:
+    """How ``{para}`` reads: "Su ¶4; Ling and Liu ¶6–7", each citation linked to the reader."""
+    corpus = load_corpus()
+    out: list[Segment] = []
+    for i, cite in enumerate(cites):
+        if i:
+            out.append(("; ", None))
+        out.append((f"{corpus.source(cite.source_id)['cite_as']} {cite.label}", cite.url(reader_prefix)))
+    return out
+
+
+def absence_segments(found: Absence, reader_prefix: str) -> list[Segment]:
+    """How ``{absent}`` reads: “words”: 0 times in Miller's N paragraphs (linked to the reader)."""
+    return [(f"{found.words}: 0 times in ", None),
+            (f"{found.cite_as}'s {found.paragraphs} paragraphs", f"{reader_prefix}{found.source_id}.html")]
+
+
+#: How each inline role reads once parsed: the book (``sphinxext``) and the notebook editions
+#: (``editions``) turn these segments into HTML nodes and Markdown links respectively.
+ROLE_SEGMENTS = {"q": quote_segments, "para": para_segments, "absent": absence_segments}

@@ -1,6 +1,7 @@
 """Where the course's files live. Everything else asks here."""
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -23,5 +24,31 @@ REFERENCE_DIR: Path = DATA_DIR / "reference"
 SHARED_REFERENCE_DIR: Path = PROJECT_ROOT.parent / "shared" / "reference"
 #: URL path, relative to a page one folder deep (chapters/, exercises/), of the source reader.
 READER_URL = "../appendix/sources/{source_id}.html#{anchor}"
+#: Where the source reader lives in the book, relative to its root.
+READER_DIR = "appendix/sources/"
+#: The book's configuration (its published address is ``html.baseurl``).
+BOOK_CONFIG: Path = PROJECT_ROOT / "_config.yml"
+
+
+@functools.cache
+def published_url() -> str:
+    """The published book's address (``html.baseurl`` of ``_config.yml``), ending in ``/``."""
+    import yaml
+
+    config = yaml.safe_load(BOOK_CONFIG.read_text(encoding="utf-8"))
+    url = str((config.get("html") or {}).get("baseurl") or "").strip()
+    if not url.startswith(("https://", "http://")):
+        raise ValueError(f"{BOOK_CONFIG}: html.baseurl must be the published book's address, not {url!r}.")
+    return url.rstrip("/") + "/"
+
+
+def reader_url(source_id: str, anchor: str) -> str:
+    """Link to a paragraph of the source reader: relative inside the book (``ALLIANCE_CHART_MODE=book``),
+    else (a notebook opened in JupyterLab, VS Code, Colab) the published book's page."""
+    if os.environ.get("ALLIANCE_CHART_MODE", "lab") == "book":
+        return READER_URL.format(source_id=source_id, anchor=anchor)
+    return f"{published_url()}{READER_DIR}{source_id}.html#{anchor}"
+
+
 #: File name of the shared vega + vega-lite + vega-embed bundle in the book's ``_static/``.
 BUNDLE_NAME = "vega-bundle.js"

@@ -112,8 +112,8 @@ class Quotation:
 
     @property
     def url(self) -> str:
-        """Relative link to the cited paragraph in the source reader."""
-        return paths.READER_URL.format(source_id=self.source_id, anchor=self.anchor)
+        """Link to the cited paragraph in the source reader (see :func:`alliance.paths.reader_url`)."""
+        return paths.reader_url(self.source_id, self.anchor)
 
     @property
     def citation(self) -> str:

@@ -156,18 +156,19 @@ def _tidy_page(app: Sphinx, pagename: str, templatename: str, context: dict[str,
                     button["url"] = url[: -len(".md")] + ".ipynb"
 
 
-def _publish_student_edition(app: Sphinx, exception: Exception | None) -> None:
-    """Write the student edition of the exercises into ``<outdir>/student/`` for download."""
+def _publish_editions(app: Sphinx, exception: Exception | None) -> None:
+    """Replace the notebooks the book offers (download buttons, ``student/``) by their notebook
+    editions, which read as CommonMark in any Jupyter front end (see ``alliance.editions``)."""
     if exception is not None or app.builder.format != "html":
         return
-    target = Path(app.outdir) / "student"
-    sources = sorted((Path(app.srcdir) / "exercises").glob("ex*.ipynb"))
-    copies = [target / s.name for s in sources]
-    if copies and all(c.exists() and c.stat().st_mtime_ns >= s.stat().st_mtime_ns for s, c in zip(sources, copies)):
-        return  # up to date: a no-op build stays cheap
-    from alliance.student import write_student_edition
+    from alliance.editions import BookIndex, write_book_editions
 
-    write_student_edition(target)
+    outdir = Path(app.outdir)
+    # myst-nb writes the executed notebooks (and their .glue.json) beside the HTML, as jupyter_execute/.
+    book = BookIndex.from_build(outdir, outdir.parent / "jupyter_execute",
+                                base_url=app.config.html_baseurl or None, root=Path(app.srcdir))
+    written = write_book_editions(outdir, book)
+    logger.info(f"[alliance] wrote {len(written)} notebook edition(s) for download")
 
 
 def _execute_ahead(app: Sphinx, env: Any, docnames: list[str]) -> None:
@@ -217,42 +218,22 @@ def _checked_role(parse: Callable[[str], Any], render: Callable[[Any, str, str],
     return role
 
 
-def _render_quote(found: Any, rawtext: str, prefix: str) -> Any:
-    """``{q}`source_id: words``` → “words” (Cite, ¶N), verified verbatim, linked to the reader."""
-    from docutils import nodes
+def _render_segments(role: str, css_class: str) -> Callable[[Any, str, str], Any]:
+    """Render a parsed role as an inline node from its ``citations.ROLE_SEGMENTS`` (linked pieces)."""
+    def render(found: Any, rawtext: str, prefix: str) -> Any:
+        from docutils import nodes
 
-    from alliance.citations import ParaCitation
+        from alliance.citations import ROLE_SEGMENTS
 
-    span = nodes.inline(rawtext, "", classes=["alliance-quote-inline", f"alliance-source-{found.source_id}"])
-    span += nodes.Text(f"“{found.text}” ({found.cite_as}, ")
-    span += _para_link(f"¶{found.para}", ParaCitation(found.source_id, (found.para,)).url(prefix))
-    span += nodes.Text(")")
-    return span
+        span = nodes.inline(rawtext, "", classes=[css_class])
+        if role == "q":
+            span["classes"].append(f"alliance-source-{found.source_id}")
+        for text, url in ROLE_SEGMENTS[role](found, prefix):
+            span += _para_link(text, url) if url else nodes.Text(text)
+        return span
 
-
-def _render_paras(cites: Any, rawtext: str, prefix: str) -> Any:
-    """``{para}`su2017:4; ling2018:6-7``` → "Su ¶4; Ling and Liu ¶6–7", each linked to the reader."""
-    from docutils import nodes
-
-    from alliance.corpus import load_corpus
-
-    corpus = load_corpus()
-    span = nodes.inline(rawtext, "", classes=["alliance-para-cite"])
-    for i, cite in enumerate(cites):
-        if i:
-            span += nodes.Text("; ")
-        span += _para_link(f"{corpus.source(cite.source_id)['cite_as']} {cite.label}", cite.url(prefix))
-    return span
-
-
-def _render_absence(found: Any, rawtext: str, prefix: str) -> Any:
-    """``{absent}`miller2018: Article V``` → “Article V”: 0 times in Miller's N paragraphs."""
-    from docutils import nodes
-
-    span = nodes.inline(rawtext, "", classes=["alliance-absence"])
-    span += nodes.Text(f"{found.words}: 0 times in ")
-    span += _para_link(f"{found.cite_as}'s {found.paragraphs} paragraphs", f"{prefix}{found.source_id}.html")
-    return span
+    render.__doc__ = f"``{{{role}}}``: rendered as in ``alliance.citations.ROLE_SEGMENTS['{role}']``."
+    return render
 
 
 def _parser(role: str) -> Callable[[str], Any]:
@@ -264,9 +245,9 @@ def _parser(role: str) -> Callable[[str], Any]:
     return parse
 
 
-quote_role = _checked_role(_parser("q"), _render_quote)
-para_role = _checked_role(_parser("para"), _render_paras)
-absent_role = _checked_role(_parser("absent"), _render_absence)
+quote_role = _checked_role(_parser("q"), _render_segments("q", "alliance-quote-inline"))
+para_role = _checked_role(_parser("para"), _render_segments("para", "alliance-para-cite"))
+absent_role = _checked_role(_parser("absent"), _render_segments("absent", "alliance-absence"))
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
@@ -280,5 +261,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", _tidy_page, priority=900)
     app.connect("env-before-read-docs", _execute_ahead, priority=900)
     app.connect("build-finished", _write_bundle)
-    app.connect("build-finished", _publish_student_edition)
+    app.connect("build-finished", _publish_editions, priority=900)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,531 @@
+"""Notebook editions: the chapters and exercises as plain notebooks that read like the book.
+
+The book's sources are written in MyST (roles such as ``{q}``, ``{para}``, ``{term}``, ``{glue:}``;
+directives such as ``{admonition}`` and ``{exercise}``; ``(label)=`` targets). Jupyter front ends
+(JupyterLab, VS Code, Colab, GitHub) render Markdown as CommonMark and would show that markup raw.
+This module writes the ``.ipynb`` files readers get — from the book's download buttons, from the
+Binder launch and from ``make lab`` — with every MyST construct turned into CommonMark:
+
+* ``{q}`` → “words” (Su, [¶4](…)), verified verbatim as in the book; ``{para}`` → [Su ¶4](…);
+  ``{absent}`` → its checked count; the links go to the source reader of the published book;
+* ``{term}``, ``{ref}``, ``{numref}``, ``{doc}`` → links to the published book, with the text the
+  book shows (resolved through the built book's ``objects.inv``);
+* ``{glue:}`` → the value the book shows (from the executed notebook's ``.glue.json``);
+* ``{cite:p}`` → (Author, year), ``{cite:t}`` → Author (year), linked to the bibliography;
+* admonitions, exercises and solutions → block-quoted callouts with a bold title;
+  ``(label)=`` targets and ``%`` comments are dropped.
+
+Anything else raises :class:`EditionError` naming the file and the construct, and every converted
+cell is checked with :func:`raw_myst` (CommonMark rendering, then a search for MyST left over), so
+a construct the converter does not handle cannot reach a reader unnoticed.
+
+The published address is ``html.baseurl`` of ``_config.yml``.
+
+Command line::
+
+    python -m alliance.editions --out DIR    # DIR/chapters/*.ipynb, DIR/exercises/*.ipynb (student)
+    python -m alliance.editions --lab notebooks  # the same, never overwriting a notebook already there
+    python -m alliance.editions --binder     # chapters/*.ipynb and the student exercises in place
+"""
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import posixpath
+import re
+import sys
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import nbformat
+import yaml
+from nbformat import NotebookNode
+
+from alliance import paths
+from alliance.errors import CourseError
+
+
+class EditionError(CourseError):
+    """A notebook edition could not be written: an unknown construct, a missing value or link."""
+
+
+#: Where the built book and the executed notebooks' glue values are, after ``make book``.
+HTML_DIR: Path = paths.PROJECT_ROOT / "_build" / "html"
+GLUE_DIR: Path = paths.PROJECT_ROOT / "_build" / "jupyter_execute"
+#: Notebook pages whose editions are written beside the chapters (besides ``chapters/*``).
+EXTRA_NOTEBOOK_PAGES: tuple[str, ...] = ("appendix/data",)
+
+_ROLE = re.compile(r"\{(?P<name>[a-zA-Z][\w:-]*)\}`(?P<body>[^`]*)`")
+_FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,}|:{3,})(?P<info>.*)$")
+_DIRECTIVE = re.compile(r"^\{(?P<name>[\w:-]+)\}\s*(?P<arg>.*)$")
+_LABEL = re.compile(r"^\s*\([^()\s]+\)=\s*$")
+_OPTION = re.compile(r"^:(?P<key>[\w-]+):\s*(?P<value>.*)$")
+_EXPLICIT = re.compile(r"^(?P<text>.*?)\s*<(?P<target>[^<>]+)>$", re.S)
+_ADMONITIONS = {"note": "Note", "tip": "Tip", "hint": "Hint", "important": "Important", "warning": "Warning",
+                "caution": "Caution", "attention": "Attention", "danger": "Danger", "error": "Error",
+                "seealso": "See also"}
+
+# ---------------------------------------------------------------------------------------------
+# Raw MyST, as a reader of the CommonMark rendering would see it
+
+
+#: What MyST left in a CommonMark rendering looks like: (what it is, pattern on the HTML).
+RAW_MYST_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("role", re.compile(r"\{[a-zA-Z][\w:-]*\}(?=<code>)")),
+    ("directive", re.compile(r'class="language-\{|^\s*(?:```|~~~|:::)\s*\{', re.M)),
+    ("colon fence", re.compile(r"(?:^|>):::", re.M)),
+    ("directive option", re.compile(r"(?:^|>):(?:class|label|name|tags|file|header-rows|widths|"
+                                    r"align|width|figwidth|dropdown|open|hidden|caption|numbered|"
+                                    r"maxdepth|filter|style|all):", re.M)),
+    ("target", re.compile(r"(?:^|>)\s*\([^()\s<>]+\)=\s*(?:$|<)", re.M)),
+    ("substitution", re.compile(r"\{\{[^}]*\}\}")),
+    ("comment", re.compile(r"<p>%")),
+)
+
+
+def commonmark_html(markdown: str) -> str:
+    """``markdown`` rendered as CommonMark (what JupyterLab, VS Code, Colab and GitHub do)."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").render(markdown)
+
+
+def raw_myst(markdown: str) -> list[str]:
+    """Every MyST construct left raw in ``markdown`` once rendered as CommonMark, with context."""
+    rendered = commonmark_html(markdown)
+    found = []
+    for what, pattern in RAW_MYST_PATTERNS:
+        for match in pattern.finditer(rendered):
+            context = rendered[max(0, match.start() - 40): match.end() + 40].replace("\n", " ")
+            found.append(f"{what}: …{html.unescape(context)}…")
+    return found
+
+
+def notebook_raw_myst(nb: NotebookNode) -> list[str]:
+    """:func:`raw_myst` over every Markdown cell of a notebook, each place prefixed with its cell."""
+    return [f"cell {i}: {place}" for i, cell in enumerate(nb.cells) if cell.cell_type == "markdown"
+            for place in raw_myst(cell.source)]
+
+
+# ---------------------------------------------------------------------------------------------
+# The published book: addresses, titles, numbers
+
+
+def _md_escape(text: str) -> str:
+    """Text inserted into Markdown, with the characters that would start markup escaped."""
+    return re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", text)
+
+
+def _link(text: str, url: str) -> str:
+    return f"[{_md_escape(text)}]({url.replace(' ', '%20').replace(')', '%29')})"
+
+
+def _toc_numbered_docs(root: Path) -> list[str]:
+    """The docnames of the numbered part of ``_toc.yml`` (the chapters), in order."""
+    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    return [entry["file"] for part in toc.get("parts", []) if part.get("numbered")
+            for entry in part.get("chapters", []) if "file" in entry]
+
+
+@dataclass
+class BookIndex:
+    """What the notebook editions need to know about the built book to link into it."""
+
+    base_url: str
+    #: ``objects.inv``: ("std:term" | "std:label" | "std:doc", name) → (address in the book, title)
+    inventory: Mapping[tuple[str, str], tuple[str, str]]
+    root: Path = field(default_factory=lambda: paths.PROJECT_ROOT)
+    glue_dir: Path = field(default_factory=lambda: GLUE_DIR)
+
+    @classmethod
+    def from_build(cls, html_dir: Path | None = None, glue_dir: Path | None = None,
+                   base_url: str | None = None, root: Path | None = None) -> "BookIndex":
+        """Read ``objects.inv`` of a built book (``make book``)."""
+        from sphinx.util.inventory import InventoryFile
+
+        html_dir = Path(html_dir or HTML_DIR)
+        inv_path = html_dir / "objects.inv"
+        if not inv_path.is_file():
+            raise EditionError(f"{inv_path} not found: the notebook editions link into the built book; "
+                               "run `make book` first.")
+        with inv_path.open("rb") as stream:
+            raw = InventoryFile.load(stream, "", posixpath.join)
+        inventory = {(kind, name): (entry[2], entry[3]) for kind, entries in raw.items()
+                     for name, entry in entries.items()}
+        return cls(base_url or paths.published_url(), inventory, Path(root or paths.PROJECT_ROOT),
+                   Path(glue_dir or (html_dir.parent / "jupyter_execute")))
+
+    def url(self, address: str) -> str:
+        """The published address of a page or anchor of the book (``chapters/x.html#y``)."""
+        return self.base_url + address
+
+    def lookup(self, kind: str, name: str, docname: str) -> tuple[str, str]:
+        """(address, title) of ``name`` in the inventory (terms match case-insensitively)."""
+        hit = self.inventory.get((kind, name))
+        if hit is None and kind == "std:term":
+            hit = next((v for (k, n), v in self.inventory.items() if k == kind and n.lower() == name.lower()), None)
+        if hit is None:
+            raise EditionError(f"{docname}: {kind.split(':')[1]} {name!r} is not in the built book's objects.inv.")
+        return hit
+
+    @cached_property
+    def chapter_numbers(self) -> dict[str, int]:
+        """Docname → the number the book gives it (the numbered part of ``_toc.yml``)."""
+        return {doc: i for i, doc in enumerate(_toc_numbered_docs(self.root), start=1)}
+
+    @cached_property
+    def exercise_numbers(self) -> dict[str, str]:
+        """Exercise label → "5.2" as the book numbers it (chapter, then order in the chapter)."""
+        numbers: dict[str, str] = {}
+        for doc, chapter in self.chapter_numbers.items():
+            text = (self.root / f"{doc}.md").read_text(encoding="utf-8")
+            labels = re.findall(r"^\s*[`:]{3,}\{exercise\}[^\n]*\n(?::[\w-]+:[^\n]*\n)*?:label:\s*(\S+)", text, re.M)
+            numbers.update({label: f"{chapter}.{n}" for n, label in enumerate(labels, start=1)})
+        return numbers
+
+    @cached_property
+    def citations(self) -> dict[str, tuple[str, str]]:
+        """Bibliography key → (authors as the book cites them, year), from ``references.bib``."""
+        from pybtex.database import parse_file
+
+        data = parse_file(str(self.root / "references.bib"))
+        out = {}
+        for key, entry in data.entries.items():
+            names = [" ".join(p.last_names) or str(p) for p in entry.persons.get("author", [])]
+            names = [n.replace("{", "").replace("}", "") for n in names]
+            authors = names[0] if len(names) == 1 else (
+                " and ".join(names) if len(names) == 2 else f"{names[0]} et al.")
+            out[key] = (authors, entry.fields.get("year", "n.d."))
+        return out
+
+    def glue(self, docname: str) -> dict[str, str]:
+        """The values glued by the executed notebook ``docname`` (Markdown), by name."""
+        path = self.glue_dir / f"{docname}.glue.json"
+        if not path.is_file():
+            return {}
+        values = {}
+        for name, output in json.loads(path.read_text(encoding="utf-8")).items():
+            data = output.get("data", {})
+            values[name] = data["text/markdown"] if "text/markdown" in data else data.get("text/plain", "")
+        return values
+
+
+# ---------------------------------------------------------------------------------------------
+# Converting one notebook's Markdown
+
+
+@dataclass
+class _Page:
+    """The page being converted: its docname, the book, its glue values."""
+
+    docname: str
+    book: BookIndex
+    glue: Mapping[str, str]
+
+    @property
+    def reader_prefix(self) -> str:
+        return self.book.url(paths.READER_DIR)
+
+    def fail(self, message: str) -> EditionError:
+        return EditionError(f"{self.docname}: {message}")
+
+    # -- roles ---------------------------------------------------------------------------------
+
+    def role(self, name: str, body: str) -> str:
+        handler = _ROLE_HANDLERS.get(name)
+        if handler is None:
+            raise self.fail(f"the notebook edition cannot convert the MyST role {{{name}}}`{body}`; "
+                            "add a handler in alliance/editions.py.")
+        return handler(self, body)
+
+    def checked(self, role: str, body: str) -> str:
+        """``{q}``, ``{para}``, ``{absent}``: parsed and verified as in the book, then linked."""
+        from alliance.citations import ROLE_PARSERS, ROLE_SEGMENTS
+
+        found = ROLE_PARSERS[role](" ".join(body.split()))
+        return "".join(_link(text, url) if url else _md_escape(text)
+                       for text, url in ROLE_SEGMENTS[role](found, self.reader_prefix))
+
+    def glued(self, body: str) -> str:
+        if body not in self.glue:
+            raise self.fail(f"no glued value {body!r} (the executed notebook's .glue.json; run `make book`).")
+        return self.glue[body].strip()
+
+    def xref(self, kind: str, body: str) -> str:
+        """``{term}``, ``{ref}``, ``{numref}``, ``{doc}``: a link to the published book."""
+        match = _EXPLICIT.match(body)
+        text, target = (match["text"], match["target"]) if match else ("", body)
+        target = target.strip()
+        if kind == "doc":
+            if not target.startswith("/"):
+                target = posixpath.normpath(posixpath.join(posixpath.dirname(self.docname), target))
+            address, title = self.book.lookup("std:doc", target.lstrip("/"), self.docname)
+        elif kind == "term":
+            address, title = self.book.lookup("std:term", target, self.docname)
+            title = target
+        else:
+            address, title = self.book.lookup("std:label", target, self.docname)
+            number = self.book.exercise_numbers.get(target)
+            if kind == "numref" or (number and not text):
+                if number is None:
+                    raise self.fail(f"{{numref}} of {target!r}: only exercises are numbered in this course.")
+                title = text.replace("%s", number).replace("{number}", number) if text else f"Exercise {number}"
+                text = ""
+        return _link(" ".join((text or title).split()), self.book.url(address))
+
+    def cite(self, textual: bool, body: str) -> str:
+        """``{cite:p}`` → (Author, year); ``{cite:t}`` → Author (year); linked to the bibliography."""
+        parts = []
+        for key in (k.strip() for k in body.split(",") if k.strip()):
+            if key not in self.book.citations:
+                raise self.fail(f"citation key {key!r} is not in references.bib.")
+            authors, year = self.book.citations[key]
+            url = self.book.url("appendix/bibliography.html")
+            parts.append(f"{_link(authors, url)} ({year})" if textual else f"{_link(authors, url)}, {year}")
+        return "; ".join(parts) if textual else f"({'; '.join(parts)})"
+
+    # -- blocks --------------------------------------------------------------------------------
+
+    def directive(self, name: str, arg: str, options: dict[str, str], body: list[str]) -> list[str]:
+        if name == "admonition" or name in _ADMONITIONS:
+            return _callout(arg if name == "admonition" and arg else _ADMONITIONS.get(name, arg), self.convert(body))
+        if name == "exercise":
+            number = self.book.exercise_numbers.get(options.get("label", ""))
+            if number is None:
+                raise self.fail(f"exercise {options.get('label')!r} has no number in the book.")
+            title = f"Exercise {number}" + (f": {arg}" if arg else "")
+            return _callout(title, self.convert(body))
+        if name == "solution-start":
+            number = self.book.exercise_numbers.get(arg.strip())
+            if number is None:
+                raise self.fail(f"solution of {arg!r}: no such exercise.")
+            return [f"**Solution to Exercise {number}**", ""]
+        if name == "solution-end":
+            return []
+        raise self.fail(f"the notebook edition cannot convert the MyST directive {{{name}}}; "
+                        "add a handler in alliance/editions.py.")
+
+    def convert(self, lines: list[str]) -> list[str]:
+        """Markdown lines with every MyST construct converted (recursively inside directives)."""
+        out: list[str] = []
+        prose: list[str] = []
+
+        def flush() -> None:
+            if prose:
+                out.extend(_ROLE.sub(lambda m: self.role(m["name"], m["body"]), "\n".join(prose)).split("\n"))
+                prose.clear()
+
+        i = 0
+        while i < len(lines):
+            line = lines[i]
+            fence = _FENCE.match(line)
+            if fence:
+                flush()
+                mark = fence["fence"]
+                close = re.compile(rf"^ {{0,3}}{re.escape(mark[0])}{{{len(mark)},}}\s*$")
+                end = next((j for j in range(i + 1, len(lines)) if close.match(lines[j])), None)
+                if end is None:
+                    raise self.fail(f"unclosed fence {line.strip()!r}.")
+                directive = _DIRECTIVE.match(fence["info"].strip())
+                if directive:
+                    options, body = _split_options(lines[i + 1:end])
+                    out.extend(self.directive(directive["name"], directive["arg"].strip(), options, body))
+                elif mark.startswith(":"):
+                    raise self.fail(f"colon fence without a directive: {line.strip()!r}.")
+                else:
+                    out.extend(lines[i:end + 1])  # a plain code block stays as it is
+                i = end + 1
+                continue
+            if _LABEL.match(line) or line.startswith("%"):
+                i += 1
+                continue
+            prose.append(line)
+            i += 1
+        flush()
+        return out
+
+    def markdown(self, source: str) -> str:
+        text = "\n".join(self.convert(source.split("\n"))).strip("\n")
+        left = raw_myst(text)
+        if left:
+            raise self.fail("MyST left after conversion: " + "; ".join(left))
+        return text
+
+
+_ROLE_HANDLERS: dict[str, Callable[[_Page, str], str]] = {
+    "q": lambda page, body: page.checked("q", body),
+    "para": lambda page, body: page.checked("para", body),
+    "absent": lambda page, body: page.checked("absent", body),
+    "glue:": lambda page, body: page.glued(body),
+    "glue": lambda page, body: page.glued(body),
+    "term": lambda page, body: page.xref("term", body),
+    "ref": lambda page, body: page.xref("ref", body),
+    "numref": lambda page, body: page.xref("numref", body),
+    "doc": lambda page, body: page.xref("doc", body),
+    "cite:p": lambda page, body: page.cite(False, body),
+    "cite:t": lambda page, body: page.cite(True, body),
+}
+
+
+def _split_options(lines: list[str]) -> tuple[dict[str, str], list[str]]:
+    """A directive's ``:key: value`` option lines, then its body (leading blank line dropped)."""
+    options: dict[str, str] = {}
+    i = 0
+    while i < len(lines) and (match := _OPTION.match(lines[i].strip())):
+        options[match["key"]] = match["value"].strip()
+        i += 1
+    body = lines[i:]
+    while body and not body[0].strip():
+        body = body[1:]
+    return options, body
+
+
+def _callout(title: str, body: list[str]) -> list[str]:
+    """A block-quoted callout: the title in bold, then the body (readable in every front end)."""
+    while body and not body[-1].strip():
+        body = body[:-1]
+    lines = [f"**{title}**", "", *body]
+    return [f"> {line}" if line.strip() else ">" for line in lines]
+
+
+# ---------------------------------------------------------------------------------------------
+# Editions of whole notebooks
+
+
+def convert_notebook(nb: NotebookNode, docname: str, book: BookIndex) -> NotebookNode:
+    """A copy of ``nb`` whose Markdown cells read as CommonMark; outputs cleared, code untouched."""
+    page = _Page(docname, book, book.glue(docname))
+    edition = nbformat.reads(nbformat.writes(nb), as_version=4)
+    edition.metadata.pop("jupytext", None)
+    for cell in edition.cells:
+        if cell.cell_type == "markdown":
+            cell.source = page.markdown(cell.source)
+        elif cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    nbformat.validate(edition)
+    return edition
+
+
+def _page_note(docname: str, book: BookIndex) -> NotebookNode:
+    """A first cell saying which page of the book this notebook is, with its address."""
+    address, title = book.lookup("std:doc", docname, docname)
+    return nbformat.v4.new_markdown_cell(
+        f"> This is the notebook edition of [{_md_escape(title)}]({book.url(address)}), a page of the course "
+        "*The US-Japan Alliance in the Trump Years*. Run the cells from the top (Run ▸ Run All Cells); "
+        "quotations, paragraph citations and glossary terms link to the published book.",
+        metadata={"tags": ["edition-note"]})
+
+
+def page_edition(docname: str, book: BookIndex) -> NotebookNode:
+    """The notebook edition of a MyST notebook page (a chapter, the data page)."""
+    import jupytext
+
+    nb = jupytext.read(book.root / f"{docname}.md")
+    edition = convert_notebook(nb, docname, book)
+    edition.cells.insert(0, _page_note(docname, book))
+    return edition
+
+
+def exercise_edition(path: Path, book: BookIndex, student: bool) -> NotebookNode:
+    """The solution edition (``student=False``) or student edition of an exercise notebook.
+
+    The solution edition leaves out the placeholders the book hides (cells tagged ``student``);
+    the student edition is :func:`alliance.student.strip_solutions`, metadata kept for grading.
+    """
+    from alliance.student import STUDENT_TAG, strip_solutions
+
+    nb = nbformat.read(path, as_version=4)
+    if student:
+        nb = strip_solutions(nb)
+    else:
+        nb.cells = [c for c in nb.cells if STUDENT_TAG not in c.get("metadata", {}).get("tags", [])]
+    return convert_notebook(nb, f"exercises/{path.stem}", book)
+
+
+def chapter_docnames(root: Path | None = None) -> list[str]:
+    """The notebook pages with an edition: the chapters, then the data page."""
+    root = Path(root or paths.PROJECT_ROOT)
+    return [*(f"chapters/{p.stem}" for p in sorted((root / "chapters").glob("*.md"))), *EXTRA_NOTEBOOK_PAGES]
+
+
+def _write(nb: NotebookNode, target: Path, overwrite: bool = True) -> bool:
+    if target.exists() and not overwrite:
+        return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, target)
+    return True
+
+
+def write_book_editions(html_dir: Path, book: BookIndex | None = None) -> list[Path]:
+    """Replace the built book's downloads with the editions: ``_sources/<page>.ipynb`` (chapters,
+    data page, solution exercises) and ``student/ex*.ipynb``. Returns the files written."""
+    from alliance.exercises import EXERCISES_DIR, solution_notebooks
+
+    html_dir = Path(html_dir)
+    book = book or BookIndex.from_build(html_dir)
+    written = []
+    for docname in chapter_docnames(book.root):
+        target = html_dir / "_sources" / f"{docname}.ipynb"
+        _write(page_edition(docname, book), target)
+        written.append(target)
+    for path in solution_notebooks(EXERCISES_DIR):
+        for nb, target in ((exercise_edition(path, book, student=False), html_dir / "_sources" / "exercises" / path.name),
+                           (exercise_edition(path, book, student=True), html_dir / "student" / path.name)):
+            _write(nb, target)
+            written.append(target)
+    return written
+
+
+def write_reader_editions(out: Path, book: BookIndex | None = None, overwrite: bool = True,
+                          mirror: bool = False) -> tuple[list[Path], list[Path]]:
+    """``out/chapters/*.ipynb`` (chapters and the data page) and ``out/exercises/*.ipynb`` (student).
+
+    With ``overwrite=False`` a notebook already in ``out`` is kept as it is (a student's work).
+    With ``mirror=True`` each page's edition goes where its source is (``appendix/data.ipynb``), as
+    the book's launch buttons expect. Returns (written, kept).
+    """
+    from alliance.exercises import EXERCISES_DIR, solution_notebooks
+
+    book = book or BookIndex.from_build()
+    written, kept = [], []
+    jobs: list[tuple[Callable[[], NotebookNode], Path]] = [
+        (lambda d=d: page_edition(d, book), out / (f"{d}.ipynb" if mirror else f"chapters/{Path(d).name}.ipynb"))
+        for d in chapter_docnames(book.root)]
+    jobs += [(lambda p=p: exercise_edition(p, book, student=True), out / "exercises" / p.name)
+             for p in solution_notebooks(EXERCISES_DIR)]
+    for make, target in jobs:
+        if target.exists() and not overwrite:
+            kept.append(target)
+            continue
+        _write(make(), target)
+        written.append(target)
+    return written, kept
+
+
+def main(argv: Iterable[str] | None = None) -> int:
+    """Write the notebook editions (after ``make book``)."""
+    parser = argparse.ArgumentParser(prog="python -m alliance.editions", description=main.__doc__)
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--out", type=Path, help="write DIR/chapters/*.ipynb and DIR/exercises/*.ipynb (student)")
+    where.add_argument("--lab", type=Path, metavar="DIR",
+                       help="like --out, but keep every notebook already in DIR (a student's work)")
+    where.add_argument("--binder", action="store_true",
+                       help="write chapters/*.ipynb and replace exercises/*.ipynb by the student edition")
+    parser.add_argument("--html", type=Path, default=HTML_DIR, help="the built book (default _build/html)")
+    args = parser.parse_args(list(argv) if argv is not None else None)
+    book = BookIndex.from_build(args.html)
+    if args.binder:
+        written, kept = write_reader_editions(book.root, book, mirror=True)
+    else:
+        written, kept = write_reader_editions(args.out or args.lab, book, overwrite=args.lab is None)
+    folder = book.root if args.binder else (args.out or args.lab)
+    print(f"Notebook editions: {len(written)} written to {folder}"
+          + (f"; {len(kept)} kept as they were (your work: delete a file to get a fresh copy)" if kept else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
