@@ -12,7 +12,7 @@ export ALLIANCE_ROOT := $(CURDIR)
 help:
 	@echo "make book     install (virtual environment, pinned) and build the HTML into _build/html"
 	@echo "make test     install, then every test (unit, strict build, nbval, student edition, grading, browser)"
-	@echo "make lab      JupyterLab with the chapters opening as notebooks"
+	@echo "make lab      JupyterLab on notebooks/: the chapters and the student exercises, your copies"
 	@echo "make student  write the student edition to _build/student/"
 	@echo "make grade SUBMISSIONS=folder   grade a folder of submitted notebooks into folder/grades.csv"
 	@echo "make bench    measure build, page and corpus performance into _build/bench.json"
@@ -54,10 +54,13 @@ test: install browser book
 unit: install
 	$(BIN)/python -m pytest -m "not build and not browser"
 
-lab: install
-	$(BIN)/jupyter lab --notebook-dir=$(CURDIR)
+# Students work in notebooks/ (chapters/ and exercises/, the student edition): copies that read like the
+# book. A notebook already there is never overwritten; delete it to get a fresh copy.
+lab: book
+	$(BIN)/python -m alliance.editions --lab notebooks
+	$(BIN)/jupyter lab --notebook-dir=$(CURDIR)/notebooks
 
-student: install
+student: book
 	$(BIN)/python -m alliance.student
 
 grade: install

@@ -69,21 +69,26 @@ def strip_solutions(nb: NotebookNode) -> NotebookNode:
     return student
 
 
-def write_student_edition(out_dir: Path | None = None, src_dir: Path | None = None) -> list[Path]:
+def write_student_edition(out_dir: Path | None = None, src_dir: Path | None = None,
+                          html_dir: Path | None = None) -> list[Path]:
     """Write the student edition of every ``ex*.ipynb`` of ``src_dir`` into ``out_dir``.
 
-    File names are kept. Returns the paths written. Raises ``ValueError`` for a notebook
-    without an exercise id in its metadata.
+    Each is the notebook edition (``alliance.editions``: Markdown that reads as CommonMark, linked to
+    the published book) of :func:`strip_solutions`; it needs the built book (``make book``, or
+    ``html_dir``). File names are kept. Returns the paths written. Raises ``ValueError`` for a
+    notebook without an exercise id in its metadata.
     """
+    from alliance.editions import BookIndex, exercise_edition
+
+    book = BookIndex.from_build(html_dir)
     out = Path(out_dir or DEFAULT_OUT)
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for path in solution_notebooks(Path(src_dir or EXERCISES_DIR)):
-        nb = nbformat.read(path, as_version=4)
-        if not exercise_id(nb):
+        if not exercise_id(nbformat.read(path, as_version=4)):
             raise ValueError(f"{path}: notebook metadata has no alliance.exercise id; add one (see instructors.md).")
         target = out / path.name
-        nbformat.write(strip_solutions(nb), target)
+        nbformat.write(exercise_edition(path, book, student=True), target)
         written.append(target)
     return written
 
