@@ -302,7 +302,7 @@ class _Page:
             number = self.book.exercise_numbers.get(arg.strip())
             if number is None:
                 raise self.fail(f"solution of {arg!r}: no such exercise.")
-            return [f"**Solution to Exercise {number}**", ""]
+            return [f"**Solution to Exercise {number}**"]
         if name == "solution-end":
             return []
         raise self.fail(f"the notebook edition cannot convert the MyST directive {{{name}}}; "
@@ -348,7 +348,7 @@ class _Page:
         return out
 
     def markdown(self, source: str) -> str:
-        text = "\n".join(self.convert(source.split("\n"))).strip("\n")
+        text = re.sub(r"\n{3,}", "\n\n", "\n".join(self.convert(source.split("\n"))).strip("\n"))
         left = raw_myst(text)
         if left:
             raise self.fail("MyST left after conversion: " + "; ".join(left))

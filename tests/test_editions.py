@@ -1,0 +1,171 @@
+"""Notebook editions: MyST turned into CommonMark that reads like the book (alliance.editions)."""
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urljoin, urlparse
+
+import nbformat
+import pytest
+
+from alliance.editions import BookIndex, EditionError, _Page, exercise_edition, notebook_raw_myst, raw_myst
+from alliance.exercises import exercise_id, solution_notebooks
+from alliance.site import toc_files
+
+ROOT = Path(__file__).resolve().parent.parent
+HTML = ROOT / "_build" / "html"
+BASE = "https://example.org/book/"
+
+
+@pytest.fixture
+def book(tmp_path: Path) -> BookIndex:
+    """A small book index: no build needed; one glued value for the page 'chapters/x'."""
+    (tmp_path / "chapters").mkdir()
+    (tmp_path / "chapters" / "x.glue.json").write_text(json.dumps({
+        "n_words": {"data": {"text/plain": "384"}},
+        "leader": {"data": {"text/markdown": "Highest: Yuan (7).", "text/plain": "<Markdown>"}}}))
+    inventory = {("std:term", "transactionalism"): ("appendix/glossary.html#term-transactionalism", "-"),
+                 ("std:label", "alliance-evolution"): ("chapters/01-alliance-evolution.html#alliance-evolution",
+                                                      "Alliance evolution"),
+                 ("std:label", "ex-trade-1"): ("chapters/03-trade-frictions.html#ex-trade-1", "Exercise"),
+                 ("std:doc", "chapters/03-trade-frictions"): ("chapters/03-trade-frictions.html", "Trade frictions")}
+    return BookIndex(BASE, inventory, ROOT, tmp_path)
+
+
+def _convert(book: BookIndex, markdown: str) -> str:
+    return _Page("chapters/x", book, book.glue("chapters/x")).markdown(markdown)
+
+
+def test_roles_become_text_and_links_to_the_published_book(book: BookIndex) -> None:
+    text = _convert(book, "(x-label)=\n# Title\n\n"
+                          "Yuan calls it a {q}`yuan2018: comprehensive security institution` ({para}`yuan2018:6`); "
+                          "the report has {glue:}`n_words` words. {glue:}`leader` See {term}`transactionalism`, "
+                          "{ref}`alliance-evolution`, {numref}`ex-trade-1`, {doc}`/chapters/03-trade-frictions` "
+                          "and {cite:t}`su2017uncertainties`; also {cite:p}`ling2018trump`.\n"
+                          "% a comment the reader never sees\n")
+    assert raw_myst(text) == []
+    assert "(x-label)=" not in text and "a comment" not in text
+    assert "“comprehensive security institution” (Yuan, [¶6](" + BASE + "appendix/sources/yuan2018.html#yuan2018-p6))" in text
+    assert "[Yuan ¶6](" + BASE + "appendix/sources/yuan2018.html#yuan2018-p6)" in text
+    assert "has 384 words. Highest: Yuan (7)." in text
+    assert f"[transactionalism]({BASE}appendix/glossary.html#term-transactionalism)" in text
+    assert f"[Alliance evolution]({BASE}chapters/01-alliance-evolution.html#alliance-evolution)" in text
+    assert f"[Exercise 4.1]({BASE}chapters/03-trade-frictions.html#ex-trade-1)" in text  # chapter 03 is the 4th
+    assert f"[Trade frictions]({BASE}chapters/03-trade-frictions.html)" in text
+    assert f"[Su]({BASE}appendix/bibliography.html) (2017)" in text
+    assert f"([Ling and Liu]({BASE}appendix/bibliography.html), 2018)" in text
+
+
+def test_directives_become_callouts(book: BookIndex) -> None:
+    text = _convert(book, "```{admonition} Learning objectives\n:class: tip\n\nAfter this chapter:\n\n"
+                          "1. read {para}`su2017:4`.\n```\n\n````{exercise}\n:label: ex-trade-1\n\nCount the words.\n"
+                          "````\n\n````{solution-start} ex-trade-1\n:class: dropdown\n````\n\nThe answer.\n\n"
+                          "````{solution-end}\n````\n\n```{note}\nA note.\n```\n\n```python\nx = 1  # stays code\n```")
+    assert raw_myst(text) == []
+    assert "> **Learning objectives**\n>\n> After this chapter:\n>\n> 1. read [Su ¶4](" in text
+    assert "> **Exercise 4.1**\n>\n> Count the words." in text
+    assert "**Solution to Exercise 4.1**\n\nThe answer." in text
+    assert "> **Note**\n>\n> A note." in text
+    assert "```python\nx = 1  # stays code\n```" in text
+
+
+@pytest.mark.parametrize("markdown, named", [
+    ("A {kbd}`Ctrl` key.", "{kbd}"),
+    ("```{figure} a.png\n:name: f\n```", "{figure}"),
+    ("A {glue:}`not_glued` value.", "not_glued"),
+    ("{term}`no such term`", "no such term"),
+    ("{q}`su2017: words that Su never wrote`", "not verbatim"),
+])
+def test_an_unhandled_construct_fails_naming_it(book: BookIndex, markdown: str, named: str) -> None:
+    with pytest.raises(Exception) as error:
+        _convert(book, markdown)
+    assert named in str(error.value)
+    assert isinstance(error.value, EditionError) or "Quotation" in type(error.value).__name__
+
+
+@pytest.mark.parametrize("markdown, kind", [
+    ("See {term}`transactionalism`.", "role"),
+    ("```{admonition} Title\nBody\n```", "directive"),
+    ("Text\n\n:class: tip\n", "directive option"),
+    ("(transactionalism)=\n# Heading", "target"),
+    (":::{note}\nBody\n:::", "colon fence"),
+    ("A {{ substitution }} here.", "substitution"),
+])
+def test_raw_myst_is_found_in_the_commonmark_rendering(markdown: str, kind: str) -> None:
+    assert any(place.startswith(kind) for place in raw_myst(markdown)), raw_myst(markdown)
+
+
+def test_plain_markdown_has_no_raw_myst() -> None:
+    assert raw_myst("# Title\n\nA [link](https://example.org), `code`, *emphasis* and a list:\n\n- one\n") == []
+
+
+# -- the built book ------------------------------------------------------------------------------
+
+class _Hrefs(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.hrefs += [v for k, v in attrs if k == "href" and v]
+
+
+def linked_notebooks(html_dir: Path = HTML) -> dict[Path, list[str]]:
+    """Every local ``.ipynb`` the built book links to → the pages linking to it."""
+    found: dict[Path, list[str]] = {}
+    for page in toc_files(ROOT):
+        parser = _Hrefs()
+        parser.feed((html_dir / f"{page}.html").read_text(encoding="utf-8"))
+        for href in parser.hrefs:
+            url = urljoin(f"file:///{page}.html", href)
+            if urlparse(url).scheme == "file" and urlparse(url).path.endswith(".ipynb"):
+                found.setdefault(html_dir / urlparse(url).path.lstrip("/"), []).append(page)
+    return found
+
+
+@pytest.mark.build
+def test_every_notebook_the_book_links_reads_as_commonmark() -> None:
+    """The download buttons and the student links: 7 chapters, the data page, 7 solution and 7 student
+    notebooks, each present and with no raw MyST when rendered as CommonMark."""
+    notebooks = linked_notebooks()
+    missing = [str(p.relative_to(HTML)) for p in notebooks if not p.is_file()]
+    assert not missing, f"linked from the book but not in it: {missing}"
+    chapters = [p for p in notebooks if "/_sources/chapters/" in str(p)]
+    solutions = [p for p in notebooks if "/_sources/exercises/" in str(p)]
+    students = [p for p in notebooks if "/student/" in str(p)]
+    assert len(chapters) == len(list((ROOT / "chapters").glob("*.md")))
+    assert len(solutions) == len(students) == len(solution_notebooks())
+    assert HTML / "_sources" / "appendix" / "data.ipynb" in notebooks
+    raw = {str(p.relative_to(HTML)): notebook_raw_myst(nbformat.read(p, as_version=4)) for p in notebooks}
+    assert not {k: v for k, v in raw.items() if v}, raw
+
+
+@pytest.mark.build
+def test_student_editions_keep_what_grading_needs() -> None:
+    for solution in solution_notebooks():
+        student = nbformat.read(HTML / "student" / solution.name, as_version=4)
+        assert exercise_id(student) == exercise_id(nbformat.read(solution, as_version=4))
+        assert student.metadata["alliance"]["edition"] == "student"
+        assert not [c for c in student.cells if "solution" in c.metadata.get("tags", [])]
+        assert [c for c in student.cells if "check" in c.metadata.get("tags", [])]
+
+
+@pytest.mark.build
+def test_exercise_numbers_are_the_books() -> None:
+    """Every "Exercise N.M" an edition writes is a number the built chapter page shows."""
+    book = BookIndex.from_build(HTML)
+    for label, number in book.exercise_numbers.items():
+        address, _ = book.inventory[("std:label", label)]
+        page = (HTML / address.split("#")[0]).read_text(encoding="utf-8")
+        assert re.search(rf'href="#{label}"[^>]*>(?:<span[^>]*>)?\s*Exercise {re.escape(number)}<', page), label
+
+
+@pytest.mark.build
+def test_solution_edition_runs_like_the_book_without_its_hidden_placeholders() -> None:
+    book = BookIndex.from_build(HTML)
+    for solution in solution_notebooks():
+        edition = exercise_edition(solution, book, student=False)
+        assert not [c for c in edition.cells if "student" in c.metadata.get("tags", [])]
+        assert all(not c.get("outputs") for c in edition.cells if c.cell_type == "code")
