@@ -35,7 +35,7 @@ LAB_SETTINGS: dict[str, dict] = {
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false",
                                                                         "checkForUpdates": False},
 }
-RUN_TIMEOUT_S = 300
+RUN_TIMEOUT_S = int(os.environ.get("ALLIANCE_LAB_TIMEOUT", "300"))
 CHART_TIMEOUT_S = 60
 
 
@@ -109,7 +109,7 @@ _RUN_ALL_JS = """async (path) => {
   window.allianceNotebook = widget;
   await widget.context.ready;
   await widget.sessionContext.ready;
-  await app.commands.execute('notebook:run-all-cells');
+  app.commands.execute('notebook:run-all-cells');  // not awaited: the state is polled
   return true;
 }"""
 

@@ -1,6 +1,8 @@
 """Chart theme, checks and offline HTML (alliance.charts)."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import altair as alt
 import pandas as pd
 import pytest
@@ -56,3 +58,28 @@ def test_lab_mode_uses_offline_jupyter_renderer(monkeypatch):
     assert alt.renderers.active == "jupyter"
     monkeypatch.setenv("ALLIANCE_CHART_MODE", "book")
     enable_charts()
+
+
+def test_every_show_call_is_displayed() -> None:
+    """``show()`` returns the figure; only a cell's last expression is displayed, so a ``show(...)``
+    statement followed by other statements would draw nothing, in the book or in JupyterLab."""
+    import ast
+    import glob
+
+    import jupytext
+    import nbformat
+
+    root = Path(__file__).resolve().parent.parent
+    hidden = []
+    for path in sorted(glob.glob(str(root / "chapters" / "*.md")) + glob.glob(str(root / "exercises" / "ex*.ipynb"))
+                       + [str(root / "appendix" / "data.md")]):
+        nb = jupytext.read(path) if path.endswith(".md") else nbformat.read(path, as_version=4)
+        for i, cell in enumerate(nb.cells):
+            if cell.cell_type != "code" or "show(" not in cell.source:
+                continue
+            body = ast.parse("\n".join(line for line in cell.source.splitlines() if not line.startswith(("%", "!")))).body
+            for statement in body[:-1]:
+                if (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)
+                        and getattr(statement.value.func, "id", "") == "show"):
+                    hidden.append(f"{Path(path).name}, cell {i}, line {statement.lineno}")
+    assert not hidden, f"show() that is not the cell's last expression draws nothing: {hidden}"
