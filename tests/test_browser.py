@@ -12,7 +12,13 @@ records everything the per-topic tests below assert, so the book is walked only 
   mode (which readers get when their system asks for it);
 * every chart (``.alliance-vis``) is drawn (``data-drawn="true"`` and an ``<svg>``) and has a
   non-empty text description (``figcaption.alliance-chart-description``);
-* every solution dropdown opens from the keyboard (focus its toggle button, press Enter).
+* every solution dropdown opens from the keyboard (focus its toggle button, press Enter);
+* one header (issue 9), at a desktop (1280 px) and a phone (390 px) width: exactly one visible
+  header bar and one visible search control in the page's chrome (see ``_CHROME``), the search
+  control opens the search (as Ctrl+K does), no visible header bar holds nothing but search, and
+  the colour-mode switch and the sidebar toggle are visible. Every page is opened a second time at
+  the phone width for this (no axe run there), and a few (``narrow_sample``) a third time at 960 px,
+  the narrowest width at which pydata-sphinx-theme shows its top bar.
 
 Internal links and ``#fragments`` are checked from the built HTML files themselves.
 Failures are aggregated: one test per topic lists every page and problem it found.
@@ -33,7 +39,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 
-from alliance.site import CHROMIUM_ARGS, LOCAL_HOST, find_chromium, serve
+from alliance.site import CHROMIUM_ARGS, LOCAL_HOST, find_chromium, serve, toc_files
 
 pytestmark = pytest.mark.browser
 
@@ -47,6 +53,12 @@ CHART_TIMEOUT_MS = 15_000
 FAILING_IMPACTS = ("serious", "critical")
 #: axe-core rules run again with the theme in dark mode.
 COLOUR_RULES = ("color-contrast", "link-in-text-block")
+#: The viewports the header checks run at: the walk's own (desktop), a phone's on every page, and
+#: 960 px (pydata-sphinx-theme's top bar shows from there up) on ``narrow_sample`` pages.
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+TABLET = {"width": 960, "height": 800}
+VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE, "tablet": TABLET}
 
 
 def _unavailable(reason: str) -> None:
@@ -54,6 +66,12 @@ def _unavailable(reason: str) -> None:
     if os.environ.get("CI"):
         pytest.fail(f"{reason} (CI is set, so the browser tests must run)")
     pytest.skip(reason)
+
+
+def is_redirect_stub(path: Path) -> bool:
+    """Jupyter Book's ``index.html``: a bare ``<meta http-equiv="Refresh">`` to the first page."""
+    text = path.read_text(encoding="utf-8", errors="replace")
+    return 'http-equiv="refresh"' in text.lower() and "bd-container" not in text
 
 
 def book_pages(html_dir: Path = HTML_DIR) -> list[str]:
@@ -84,6 +102,12 @@ class PageReport:
     solution_failures: list[str] = field(default_factory=list)
     load_error: str = ""
     seconds: float = 0.0
+    #: Header checks per viewport (a key of ``VIEWPORTS``): what ``_CHROME`` found.
+    chrome: dict[str, dict] = field(default_factory=dict)
+    #: Per width: what clicking the search control and pressing Ctrl+K focused.
+    search_opens: dict[str, list[str]] = field(default_factory=dict)
+    #: Seconds spent on the extra (phone, tablet) visits.
+    narrow_seconds: float = 0.0
 
 
 # --------------------------------------------------------------------------- the page walk
@@ -130,6 +154,119 @@ _SOLUTION_STATE = """(id) => {
 }"""
 
 
+# The header checks (issue 9). What is counted, in the page's chrome (everything outside the
+# page's content: the article, and the search page's own search form and results):
+# * a search control: an <input type=search> or <input name=q>, an element of the theme's search
+#   classes (.search-button__button, .search-button, .search-button-field), or a button/input
+#   whose label, title, placeholder or text is the word "search"; outermost only;
+# * shown: rendered (checkVisibility with opacity and visibility), with an area, and inside the
+#   viewport's width (an off-canvas sidebar is not shown);
+# * a header bar: #pst-header, <header>, .bd-header, .bd-header-article or [role=banner]
+#   (outermost, not in a footer or dialog); a shown bar must hold a shown control (link, button,
+#   field) that is not a search control.
+_CHROME = r"""() => {
+  const SEARCH = 'input[type="search"], input[name="q"], .search-button__button, .search-button, .search-button-field';
+  const CONTROLS = 'a[href], button, input, select, textarea, [role="button"], [tabindex]:not([tabindex="-1"])';
+  const BARS = '#pst-header, header, .bd-header, .bd-header-article, [role="banner"]';
+  const rendered = (e, opacity) => e.checkVisibility({visibilityProperty: true, checkVisibilityCSS: true,
+                                                     opacityProperty: opacity, checkOpacity: opacity});
+  const shown = e => {
+    if (!rendered(e, true)) return false;
+    const r = e.getBoundingClientRect();
+    return r.width > 0 && r.height > 0 && r.right > 0 && r.left < window.innerWidth;
+  };
+  const CONTENT = 'article.bd-article, .bd-search-container, footer, dialog';
+  const chrome = e => !e.closest(CONTENT);
+  const outermost = list => list.filter(e => !list.some(o => o !== e && o.contains(e)));
+  const isSearch = e => e.matches(SEARCH) || (e.matches('button, input, [role="button"]') &&
+    /\bsearch\b/i.test([e.getAttribute('aria-label'), e.getAttribute('title'), e.getAttribute('placeholder'),
+                         e.textContent].join(' ')));
+  const where = e => { const c = e.parentElement && e.parentElement.closest('[id], header, aside, nav');
+    return c ? (c.id ? '#' + c.id : c.tagName.toLowerCase()) : 'body'; };
+  const describe = e => `<${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}${[...e.classList].slice(0, 4).map(c => '.' + c).join('')}>`
+    + ` in ${where(e)}` + ((e.getAttribute('aria-label') || e.getAttribute('title') || e.textContent).trim()
+      ? ` "${(e.getAttribute('aria-label') || e.getAttribute('title') || e.textContent).replace(/\s+/g, ' ').trim().slice(0, 30)}"` : '');
+  const searches = outermost([...document.querySelectorAll(SEARCH + ', button, input, [role="button"]')]
+                             .filter(e => chrome(e) && isSearch(e)));
+  const visible = searches.filter(shown);
+  document.querySelectorAll('[data-alliance-search]').forEach(e => e.removeAttribute('data-alliance-search'));
+  if (visible.length === 1) visible[0].dataset.allianceSearch = '1';
+  // Reachable by Tab without being seen (a search control hidden by size, position or opacity).
+  const unseenTabbable = searches.filter(e => !shown(e) && rendered(e, false) && e.tabIndex >= 0 && !e.disabled
+                                         && !e.closest('[inert], [aria-hidden="true"]'));
+  const bars = outermost([...document.querySelectorAll(BARS)].filter(chrome))
+    .filter(shown).map(b => ({bar: describe(b).split(' "')[0], height: Math.round(b.getBoundingClientRect().height),
+      content: [...b.querySelectorAll(CONTROLS)].filter(c => shown(c) && !isSearch(c)).map(describe)}));
+  const missing = [['colour-mode switch', '.theme-switch-button'], ['sidebar toggle', '.primary-toggle']]
+    .filter(([name, sel]) => ![...document.querySelectorAll(sel)].some(shown)).map(([name, sel]) => `${name} (${sel})`);
+  return {searches: visible.map(describe), unseen_tabbable: unseenTabbable.map(describe), bars: bars, missing: missing};
+}"""
+
+_SEARCH_FOCUSED = """() => {
+  const a = document.activeElement;
+  if (!a || !a.matches('input[type="search"], input[name="q"]')) return '';
+  const r = a.getBoundingClientRect();
+  return a.checkVisibility({visibilityProperty: true, checkVisibilityCSS: true}) && r.width > 0 && r.height > 0
+    ? 'ok' : 'hidden field';
+}"""
+
+_SEARCH_RESET = """() => { const d = document.getElementById('pst-search-dialog');
+  if (d && d.open) d.close(); if (document.activeElement) document.activeElement.blur(); }"""
+
+_FOCUSED = """() => { const a = document.activeElement;
+  return a ? `<${a.tagName.toLowerCase()}${a.id ? '#' + a.id : ''}${[...a.classList].slice(0, 3).map(c => '.' + c).join('')}>` : 'nothing'; }"""
+
+
+def _check_header(page, report: PageReport, width: str) -> None:
+    """One visible search control that opens the search; Ctrl+K opens it too (see ``_CHROME``)."""
+    found = page.evaluate(_CHROME)
+    report.chrome[width] = found
+    opens: list[str] = []
+    report.search_opens[width] = opens
+    attempts = [("pressing Ctrl+K", lambda: page.keyboard.press("Control+K"))]
+    if len(found["searches"]) == 1:
+        attempts.insert(0, (f"clicking {found['searches'][0]}",
+                            lambda: page.locator("[data-alliance-search]").click(timeout=5_000)))
+    for what, act in attempts:
+        page.evaluate(_SEARCH_RESET)
+        try:
+            act()
+            page.wait_for_function(_SEARCH_FOCUSED, timeout=2_000)
+        except Exception:  # noqa: BLE001 - reported below
+            opens.append(f"{what} did not put the focus in a visible search field "
+                         f"(focus on {page.evaluate(_FOCUSED)}, {page.evaluate(_SEARCH_FOCUSED) or 'no search field'})")
+    page.evaluate(_SEARCH_RESET)
+
+
+def visit_narrow(context, external: list[str], base_url: str, report: PageReport, width: str) -> None:
+    """Open the page again in ``context`` (viewport ``VIEWPORTS[width]``): the header checks only."""
+    start = time.perf_counter()
+    page = context.new_page()
+    page.on("pageerror", lambda err: report.page_errors.append(f"({width}) {err}"))
+    external.clear()
+    try:
+        page.goto(base_url + report.page, wait_until="load", timeout=30_000)
+        _check_header(page, report, width)
+    except Exception as exc:  # noqa: BLE001 - a page that cannot be walked is a failure
+        report.load_error += f" ({width}) {type(exc).__name__}: {exc}"
+    finally:
+        page.close()
+    report.external += [f"({width}) {url}" for url in external]
+    report.narrow_seconds += time.perf_counter() - start
+
+
+def narrow_sample(pages: list[str]) -> list[str]:
+    """The book's root page, search.html and the first page of each folder (one of each layout)."""
+    root = f"{toc_files(ROOT)[0]}.html"
+    picked, folders = [], set()
+    for rel in pages:
+        folder = rel.rpartition("/")[0]
+        if rel in (root, "search.html") or folder not in folders:
+            picked.append(rel)
+            folders.add(folder)
+    return picked
+
+
 def _check_solutions(page, report: PageReport) -> None:
     ids = page.evaluate(_SOLUTIONS)
     report.solutions = len(ids)
@@ -161,10 +298,12 @@ def _check_solutions(page, report: PageReport) -> None:
             report.solution_failures.append(f"{sid}: opened, but aria-expanded is {after['expanded']!r}")
 
 
-def visit_page(context, external: list[str], base_url: str, rel: str, axe_path: Path) -> PageReport:
+def visit_page(context, external: list[str], base_url: str, rel: str, axe_path: Path,
+               header: bool = True) -> PageReport:
     """Open one page and record everything the tests check.
 
-    ``external`` is the list the context-wide route appends refused (non-local) URLs to.
+    ``external`` is the list the context-wide route appends refused (non-local) URLs to;
+    ``header``: run the header checks (not on a redirect stub, which navigates away).
     """
     report = PageReport(rel)
     start = time.perf_counter()
@@ -204,6 +343,8 @@ def visit_page(context, external: list[str], base_url: str, rel: str, axe_path: 
         dark = page.evaluate(_AXE_RUN, [list(FAILING_IMPACTS), None, list(COLOUR_RULES)])
         report.axe += [f"(dark mode) {v}" for v in dark]
         report.axe = sorted(set(report.axe))
+        if header:
+            _check_header(page, report, "desktop")
     except Exception as exc:  # noqa: BLE001 - a page that cannot be walked is a failure
         report.load_error = f"{type(exc).__name__}: {exc}"
     finally:
@@ -234,7 +375,7 @@ def server(html_dir: Path):
 
 
 @pytest.fixture(scope="module")
-def reports(pages: list[str], server: str) -> dict[str, PageReport]:
+def reports(html_dir: Path, pages: list[str], server: str) -> dict[str, PageReport]:
     """Walk every page once in one headless Chromium; the tests read the reports."""
     chromium = find_chromium()
     if chromium is None:
@@ -249,7 +390,9 @@ def reports(pages: list[str], server: str) -> dict[str, PageReport]:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
         try:
-            context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+            context = browser.new_context(viewport=DESKTOP, service_workers="block")
+            narrow = {width: browser.new_context(viewport=VIEWPORTS[width], service_workers="block")
+                      for width in ("phone", "tablet")}
             external: list[str] = []
 
             def route(route_obj) -> None:
@@ -261,14 +404,30 @@ def reports(pages: list[str], server: str) -> dict[str, PageReport]:
                     route_obj.continue_()
 
             context.route("**/*", route)
+            for extra in narrow.values():
+                extra.route("**/*", route)
+            sample = narrow_sample([rel for rel in pages if not is_redirect_stub(html_dir / rel)])
             for rel in pages:
+                if is_redirect_stub(html_dir / rel):  # index.html: it navigates away at once
+                    walked[rel] = visit_page(context, external, server, rel, AXE_JS, header=False)
+                    walked[rel].chrome = {"desktop": {"stub": True}, "phone": {"stub": True}}
+                    continue
                 walked[rel] = visit_page(context, external, server, rel, AXE_JS)
+                visit_narrow(narrow["phone"], external, server, walked[rel], "phone")
+                if rel in sample:
+                    visit_narrow(narrow["tablet"], external, server, walked[rel], "tablet")
             context.close()
+            for extra in narrow.values():
+                extra.close()
         finally:
             browser.close()
     slowest = sorted(walked.values(), key=lambda r: -r.seconds)[:3]
     print(f"\nbrowser walk: {len(walked)} pages; slowest: "
-          + ", ".join(f"{r.page} {r.seconds:.1f}s" for r in slowest))
+          + ", ".join(f"{r.page} {r.seconds:.1f}s" for r in slowest)
+          + f"; header checks at {len(walked)} x desktop, {sum('phone' in r.chrome for r in walked.values())} x phone, "
+          + f"{sum('tablet' in r.chrome for r in walked.values())} x 960 px; the extra (phone, 960 px) visits took "
+          + f"{sum(r.narrow_seconds for r in walked.values()):.1f}s, the desktop walk "
+          + f"{sum(r.seconds for r in walked.values()):.1f}s")
     return walked
 
 
@@ -311,6 +470,47 @@ def test_every_chart_has_a_description(reports: dict[str, PageReport]) -> None:
 
 def test_solutions_open_from_the_keyboard(reports: dict[str, PageReport]) -> None:
     _fail_if({p: r.solution_failures for p, r in reports.items()}, "Solution dropdowns not keyboard-operable")
+
+
+def _header_problems(report: PageReport) -> list[str]:
+    problems = []
+    for width, viewport in VIEWPORTS.items():
+        if width == "tablet" and width not in report.chrome:
+            continue  # checked on narrow_sample pages only
+        found = report.chrome.get(width)
+        at = f"at {viewport['width']}x{viewport['height']} ({width})"
+        if found is None:
+            problems.append(f"{at}: not checked (see test_every_page_loads)")
+            continue
+        if found.get("stub"):
+            continue  # a redirect stub (index.html), not a page of the book
+        if len(found["searches"]) != 1:
+            problems.append(f"{at}: {len(found['searches'])} visible search controls, expected 1: "
+                            + ("; ".join(found["searches"]) or "none"))
+        if found["unseen_tabbable"]:
+            problems.append(f"{at}: search controls reachable by Tab but not visible: "
+                            + "; ".join(found["unseen_tabbable"]))
+        if len(found["bars"]) != 1:
+            problems.append(f"{at}: {len(found['bars'])} visible header bars, expected 1: "
+                            + ("; ".join(f"{b['bar']} {b['height']}px" for b in found["bars"]) or "none"))
+        for bar in found["bars"]:
+            if not bar["content"]:
+                problems.append(f"{at}: header bar {bar['bar']} ({bar['height']}px high) holds no control "
+                                f"other than search")
+        if found["missing"]:
+            problems.append(f"{at}: not visible: " + ", ".join(found["missing"]))
+        problems += [f"{at}: {item}" for item in report.search_opens.get(width, [])]
+    return problems
+
+
+def test_one_header_with_one_search_control(reports: dict[str, PageReport]) -> None:
+    """Issue 9: no second (pydata) top bar with a second search field, at desktop and phone widths
+    on every page (and at 960 px on ``narrow_sample`` pages)."""
+    _fail_if({p: _header_problems(r) for p, r in reports.items()},
+             "Not exactly one header with one working search control")
+    stubs = [p for p, r in reports.items() if r.chrome.get("desktop", {}).get("stub")]
+    assert len(stubs) < len(reports) / 2, f"the header was checked on too few pages (redirect stubs: {stubs})"
+    assert any("tablet" in r.chrome for r in reports.values()), "the header was checked at 960 px on no page"
 
 
 def test_chart_count(reports: dict[str, PageReport]) -> None:
