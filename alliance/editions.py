@@ -400,6 +400,7 @@ def convert_notebook(nb: NotebookNode, docname: str, book: BookIndex) -> Noteboo
     page = _Page(docname, book, book.glue(docname))
     edition = nbformat.reads(nbformat.writes(nb), as_version=4)
     edition.metadata.pop("jupytext", None)
+    edition.cells = [c for c in edition.cells if c.cell_type != "code" or c.source.strip()]  # Run All skips them
     for cell in edition.cells:
         if cell.cell_type == "markdown":
             cell.source = page.markdown(cell.source)
