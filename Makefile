@@ -58,7 +58,7 @@ unit: install
 # book. A notebook already there is never overwritten; delete it to get a fresh copy.
 lab: book
 	$(BIN)/python -m alliance.editions --lab notebooks
-	$(BIN)/jupyter lab --notebook-dir=$(CURDIR)/notebooks
+	$(BIN)/jupyter lab --notebook-dir=$(CURDIR)/notebooks $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 student: book
 	$(BIN)/python -m alliance.student

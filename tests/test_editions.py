@@ -169,3 +169,23 @@ def test_solution_edition_runs_like_the_book_without_its_hidden_placeholders() -
         edition = exercise_edition(solution, book, student=False)
         assert not [c for c in edition.cells if "student" in c.metadata.get("tags", [])]
         assert all(not c.get("outputs") for c in edition.cells if c.cell_type == "code")
+
+
+@pytest.mark.build
+def test_lab_copies_are_never_overwritten(tmp_path: Path) -> None:
+    """``make lab`` (``--lab notebooks``): a second run keeps a student's changed notebook as it is."""
+    from alliance.editions import main
+
+    assert main(["--lab", str(tmp_path)]) == 0
+    chapters = sorted((tmp_path / "chapters").glob("*.ipynb"))
+    exercises = sorted((tmp_path / "exercises").glob("ex*.ipynb"))
+    assert len(chapters) == len(list((ROOT / "chapters").glob("*.md"))) + 1
+    assert [p.name for p in exercises] == [p.name for p in solution_notebooks()]
+    work = exercises[0]
+    nb = nbformat.read(work, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("answer = 'my own work'"))
+    nbformat.write(nb, work)
+    chapters[0].unlink()
+    assert main(["--lab", str(tmp_path)]) == 0
+    assert "my own work" in work.read_text(encoding="utf-8")
+    assert chapters[0].exists()

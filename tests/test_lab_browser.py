@@ -79,6 +79,7 @@ def test_every_cell_runs(lab_reports) -> None:
 
 
 def test_no_raw_myst_in_rendered_markdown(lab_reports) -> None:
+    assert all(r.markdown_html for r, _ in lab_reports.values()), "a notebook showed no Markdown cell"
     _fail_if({p: [place for html in r.markdown_html for place in
                   ([html[:120]] if html.startswith("NOT RENDERED") else raw_myst(html))]
               for p, (r, _) in lab_reports.items()}, "Raw MyST in JupyterLab")
