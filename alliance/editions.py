@@ -224,6 +224,8 @@ class _Page:
     docname: str
     book: BookIndex
     glue: Mapping[str, str]
+    #: The exercise whose solution is open (its number), between solution-start and solution-end.
+    solution: str = ""
 
     @property
     def reader_prefix(self) -> str:
@@ -302,9 +304,11 @@ class _Page:
             number = self.book.exercise_numbers.get(arg.strip())
             if number is None:
                 raise self.fail(f"solution of {arg!r}: no such exercise.")
-            return [f"**Solution to Exercise {number}**"]
+            self.solution = number
+            return [f"**Solution to Exercise {number}** (try the exercise first)"]
         if name == "solution-end":
-            return []
+            number, self.solution = self.solution, ""
+            return [f"*End of the solution to Exercise {number}.*"] if number else []
         raise self.fail(f"the notebook edition cannot convert the MyST directive {{{name}}}; "
                         "add a handler in alliance/editions.py.")
 
@@ -411,12 +415,16 @@ def convert_notebook(nb: NotebookNode, docname: str, book: BookIndex) -> Noteboo
 
 
 def _page_note(docname: str, book: BookIndex) -> NotebookNode:
-    """A first cell saying which page of the book this notebook is, with its address."""
+    """A first cell saying which page of the book this notebook is, and how to run it."""
     address, title = book.lookup("std:doc", docname, docname)
+    number = book.chapter_numbers.get(docname)
+    page = f"chapter {number}, [{_md_escape(title)}]({book.url(address)})" if number else \
+        f"the page [{_md_escape(title)}]({book.url(address)})"
     return nbformat.v4.new_markdown_cell(
-        f"> This is the notebook edition of [{_md_escape(title)}]({book.url(address)}), a page of the course "
-        "*The US-Japan Alliance in the Trump Years*. Run the cells from the top (Run ▸ Run All Cells); "
-        "quotations, paragraph citations and glossary terms link to the published book.",
+        f"> This is the notebook edition of {page}, of the course *The US-Japan Alliance in the Trump "
+        "Years*. Its links go to the published book. It runs where the course's Python package is "
+        "installed (`make lab` on your computer, or the book's Binder launch button): run all cells "
+        "from the top, and the tables, quotations and charts appear.",
         metadata={"tags": ["edition-note"]})
 
 

@@ -66,7 +66,7 @@ def test_directives_become_callouts(book: BookIndex) -> None:
     assert raw_myst(text) == []
     assert "> **Learning objectives**\n>\n> After this chapter:\n>\n> 1. read [Su ¶4](" in text
     assert "> **Exercise 4.1**\n>\n> Count the words." in text
-    assert "**Solution to Exercise 4.1**\n\nThe answer." in text
+    assert "**Solution to Exercise 4.1** (try the exercise first)\n\nThe answer.\n\n*End of the solution to Exercise 4.1.*" in text
     assert "> **Note**\n>\n> A note." in text
     assert "```python\nx = 1  # stays code\n```" in text
 
