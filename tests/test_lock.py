@@ -138,3 +138,10 @@ def test_every_requirement_is_pinned_and_satisfied(platform: str, python: str) -
             elif not need.specifier.contains(pinned_version(locked), prereleases=True):
                 problems.append(f"{pin.name} needs {need}, but the lock has {locked}")
     assert not problems, f"on {platform}, Python {python}:\n" + "\n".join(problems)
+
+
+def test_binder_uses_a_supported_python() -> None:
+    """repo2docker installs the lock with the Python of binder/runtime.txt (its default is older)."""
+    runtime = (ROOT / "binder" / "runtime.txt").read_text(encoding="utf-8").strip()
+    assert runtime.startswith("python-"), runtime
+    assert runtime.removeprefix("python-") in CHECK.supported_minors(SPEC), runtime
