@@ -13,8 +13,9 @@ environment, and its Python must be the one asked for.
 * One copy (the newest Python's) starts with a ``.venv`` left by an unsupported Python, which
   ``make`` must replace.
 * The copies are installed and built two at a time (CI has two cores). Measured on CI's kind of
-  machine, two running at once: 30-60 s to install and 45-60 s to build per Python, 3 min 20 s
-  for the four. Each Python's times are written to ``_build/install-times.json``.
+  machine, two at once: 30-65 s to install and 45-110 s to build per Python (the longer ones
+  while other work loaded the machine), 3.5-5 min for the four. Each Python's times are
+  written to ``_build/install-times.json``. One ``make`` call may take 10 minutes at most.
 
 Which Pythons must be found: by default the four CI has (issue 9): Debian's 3.11.2 and pyenv's
 3.11.7, 3.12.1 and 3.13.0. A machine with others names the versions it expects, separated by
@@ -180,7 +181,7 @@ NO_ENSUREPIP = ("import sys\n"
 
 def _run_make(copy: Path, python: str, target: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["make", "--no-print-directory", target, f"PYTHON={python}"], cwd=copy, env=env,
-                          capture_output=True, text=True, timeout=1500)
+                          capture_output=True, text=True, timeout=600)
 
 
 # ------------------------------------------------------------------------- supported Pythons
