@@ -2,7 +2,7 @@
 
 What is run, for each supported interpreter found (pyenv's versions, Debian's ``/usr/bin/python3``,
 ``python3.X`` on ``PATH``; one per Python version, the first found): the repository is copied to a
-temporary folder (without ``_build``, ``.venv``, ``node_modules`` and ``.git``, as a fresh clone
+temporary folder (without ``_build``, ``.venv``, ``node_modules``, ``notebooks`` and ``.git``, as a fresh clone
 has them) and ``make install PYTHON=<it>`` then ``make book`` run there. That is the version
 check, a new virtual environment, the lock, the course package, and a full strict build that
 executes every chapter (no execution cache is copied). ``pip check`` must pass in each
@@ -45,7 +45,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 #: The Pythons CI has (issue 9), expected unless ALLIANCE_TEST_PYTHONS says otherwise.
 CI_PYTHONS = ("3.11.2", "3.11.7", "3.12.1", "3.13.0")
-IGNORE = shutil.ignore_patterns("_build", ".venv", "node_modules", ".git", ".pytest_cache", "__pycache__",
+IGNORE = shutil.ignore_patterns("_build", ".venv", "node_modules", "notebooks", ".git", ".pytest_cache", "__pycache__",
                                 ".ipynb_checkpoints", "*.egg-info")
 #: Environment variables of the outer `make test` that a fresh shell would not have.
 DROPPED_ENV = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES", "VIRTUAL_ENV", "PYTHONPATH",

@@ -60,8 +60,9 @@ def _makefile_commands(makefile: str, python: str) -> list[str]:
         if "tools/check_python.py" in line:
             line = line.split(" --")[0]  # --make and --name only word the message for make
         commands.append(line.replace(" --quiet", ""))
-    commands.append(re.search(r"^book: .*\n\t(.+)", makefile, re.M).group(1))
-    commands.append(re.search(r"^lab: .*\n\t(.+)", makefile, re.M).group(1).replace(" --notebook-dir=$(CURDIR)", ""))
+    for target in ("book", "lab"):  # run from the repository's folder, so $(CURDIR)/ goes
+        recipe = re.search(rf"^{target}:.*\n((?:\t.+\n)+)", makefile, re.M).group(1)
+        commands += [line.strip().replace("$(CURDIR)/", "") for line in recipe.splitlines()]
     flags = re.search(r"^JB_FLAGS := (.+)$", makefile, re.M).group(1)
     return [c.replace("$(BIN)", ".venv/bin").replace("$(VENV)", ".venv").replace("$(JB_FLAGS)", flags)
              .replace("$(PYTHON)", python) for c in commands]
