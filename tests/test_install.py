@@ -2,8 +2,8 @@
 
 What is run, for each supported interpreter found (pyenv's versions, Debian's ``/usr/bin/python3``,
 ``python3.X`` on ``PATH``; one per Python version, the first found): the repository is copied to a
-temporary folder (without ``_build``, ``.venv``, ``node_modules``, ``notebooks`` and ``.git``, as a fresh clone
-has them) and ``make install PYTHON=<it>`` then ``make book`` run there. That is the version
+temporary folder (without ``_build``, ``.venv``, ``node_modules``, ``notebooks`` and ``.git``, as
+a fresh clone has them) and ``make install PYTHON=<it>`` then ``make book`` run there. That is the version
 check, a new virtual environment, the lock, the course package, and a full strict build that
 executes every chapter (no execution cache is copied). ``pip check`` must pass in each
 environment, and its Python must be the one asked for.
