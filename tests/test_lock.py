@@ -101,7 +101,7 @@ def test_the_installed_packages_are_the_lock() -> None:
         dist = _installed(pin)
         if applies(pin.marker, HERE):
             assert dist is not None, f"{pin} is not installed"
-            assert Version(dist.version) == pinned_version(pin), f"{pin.name} {dist.version} installed, lock: {pin}"
+            assert Version(dist.version) == pinned_version(pin), f"{dist.version} installed, lock: {pin}"
         else:
             assert pin.marker is not None and dist is None, pin
 
