@@ -4,31 +4,46 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
 JB_FLAGS := -n -W --keep-going
 export ALLIANCE_ROOT := $(CURDIR)
 
-.PHONY: help install browser book book-clean test unit lab student grade bench linkcheck clean
+.PHONY: help install node browser book book-clean test unit lab student grade bench linkcheck clean
 
 help:
-	@echo "make book     install (virtual environment, pinned) and build the HTML into _build/html"
-	@echo "make test     install, then every test (unit, strict build, nbval, student edition, grading, browser)"
+	@echo "make book     install (virtual environment, locked packages) and build the HTML into _build/html"
+	@echo "make test     install (and npm axe-core), then every test (unit, strict build, install per Python, nbval, student edition, grading, browser)"
 	@echo "make lab      JupyterLab on notebooks/: the chapters and the student exercises, your copies"
 	@echo "make student  write the student edition to _build/student/"
 	@echo "make grade SUBMISSIONS=folder   grade a folder of submitted notebooks into folder/grades.csv"
 	@echo "make bench    measure build, page and corpus performance into _build/bench.json"
 	@echo "make linkcheck  list and check external links (needs a network)"
 
-$(STAMP): requirements.txt pyproject.toml package.json package-lock.json
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+# The Python is checked before anything is installed (tools/check_python.py: one line naming
+# the supported range, from pyproject.toml's requires-python). A .venv left by an unsupported
+# Python is replaced; a venv that failed halfway is removed. Node/npm is not needed here.
+$(STAMP): requirements.txt pyproject.toml
+	@$(PYTHON) tools/check_python.py --make --name "$(PYTHON)"
+	@if [ -x $(BIN)/python ] && ! $(BIN)/python tools/check_python.py --version-only >/dev/null 2>&1; then \
+	  echo "Replacing $(VENV): it was made with an unsupported Python"; rm -rf $(VENV); fi
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); exit 1; }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
-	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	@# -qq: setuptools' notice on every editable install is not for students; errors still show.
+	$(BIN)/python -m pip install --quiet --quiet --no-deps --no-build-isolation -e .
 	mkdir -p $(VENV)/share/jupyter/lab/settings
 	cp tools/lab-overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
-	npm ci --no-audit --no-fund --silent
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# axe-core (npm) for the browser tests: only `make test` needs Node.js.
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "make test needs npm (Node.js) for the browser tests' axe-core: install Node.js (on Debian or Ubuntu: sudo apt-get install npm). make book does not need it."; exit 1; }
+	npm ci --no-audit --no-fund --silent
+	touch $(NODE_STAMP)
+
+node: $(NODE_STAMP)
 
 # Debian's Chromium for the browser tests (playwright cannot download its own browser here).
 browser:
@@ -45,14 +60,14 @@ book-clean:
 
 # Unit, build, student-edition, grading and browser tests; then nbval on the solution edition
 # twice (outputs compared; kernels draw charts as in the book).
-test: install browser book
+test: install node browser book
 	$(BIN)/python -m pytest
 	for run in 1 2; do echo "nbval, run $$run of 2 (outputs must match twice in a row)"; \
 	  ALLIANCE_CHART_MODE=book $(BIN)/python -m pytest --nbval exercises/ \
 	    --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider || exit 1; done
 
 unit: install
-	$(BIN)/python -m pytest -m "not build and not browser"
+	$(BIN)/python -m pytest -m "not build and not browser and not install"
 
 # Students work in notebooks/ (chapters/ and exercises/, the student edition): copies that read like the
 # book. A notebook already there is never overwritten; delete it to get a fresh copy.

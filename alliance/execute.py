@@ -10,13 +10,39 @@ from __future__ import annotations
 
 import fnmatch
 import logging
+import signal
 from pathlib import Path
+from typing import Any
 
 from jupyter_cache import get_cache
-from jupyter_cache.executors import load_executor
+from jupyter_cache.executors.basic import ExecutionWorkerLocalMProc, JupyterExecutorLocalMproc
 
 #: How jupyter-cache reads a MyST notebook (the reader plugin that myst-nb registers).
 MYST_READER = {"name": "myst_nb_md", "type": "plugin"}
+
+
+class SignalSafeWorker(ExecutionWorkerLocalMProc):
+    """jupyter-cache's pool worker, leaving the SIGINT and SIGTERM handlers as it found them.
+
+    nbclient installs no-op handlers for SIGINT and SIGTERM while it starts a kernel and removes
+    them only once the kernel is up. A kernel that fails to start (seen under load, when two
+    kernels starting at once took the same port) left the worker deaf to the SIGTERM with which
+    the pool ends its workers, and ``make book`` waited for it forever.
+    """
+
+    def __call__(self, data: Any) -> tuple[int, str]:
+        handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            return super().__call__(data)
+        finally:
+            for sig, handler in handlers.items():
+                signal.signal(sig, handler)
+
+
+class SignalSafeExecutor(JupyterExecutorLocalMproc):
+    """jupyter-cache's ``local-parallel`` executor with :class:`SignalSafeWorker`."""
+
+    _EXECUTION_WORKER = SignalSafeWorker
 
 
 def is_myst_notebook(path: Path) -> bool:
@@ -48,6 +74,6 @@ def execute_in_parallel(paths: list[Path], cache_path: str, timeout: int,
     """
     cache = get_cache(cache_path)
     records = [cache.add_nb_to_project(str(p), read_data=MYST_READER) for p in paths]
-    executor = load_executor("local-parallel", cache, logger=logger or logging.getLogger(__name__))
+    executor = SignalSafeExecutor(cache, logger=logger or logging.getLogger(__name__))
     result = executor.run_and_cache(filter_pks=[r.pk for r in records], timeout=timeout, allow_errors=False)
     return {"succeeded": list(result.succeeded), "failed": list(result.excepted) + list(result.errored)}

@@ -1,12 +1,15 @@
 """Parallel pre-execution of the book's notebooks (alliance.execute)."""
 from __future__ import annotations
 
+import json
+import signal
 from pathlib import Path
 
 import nbformat
 from jupyter_cache import get_cache
+from jupyter_cache.executors.basic import ProcessData
 
-from alliance.execute import execute_in_parallel, is_myst_notebook, select_notebooks
+from alliance.execute import MYST_READER, SignalSafeWorker, execute_in_parallel, is_myst_notebook, select_notebooks
 
 FRONT = "---\nkernelspec:\n  display_name: Python 3\n  language: python\n  name: python3\n---\n\n# T\n\n"
 
@@ -37,3 +40,31 @@ def test_parallel_run_caches_successes_and_leaves_failures(tmp_path):
     cached_nb = cache.get_cache_bundle(cache.get_cached_project_nb(record.pk).pk).nb
     outputs = [o for c in cached_nb.cells if c.cell_type == "code" for o in c.outputs]
     assert "42" in nbformat.writes(cached_nb) and outputs
+
+
+def test_a_kernel_that_cannot_start_leaves_the_worker_killable(tmp_path, monkeypatch):
+    """A worker whose kernel fails to start still ends on the pool's SIGTERM (see SignalSafeWorker).
+
+    The kernel here exits at once; nbclient's no-op SIGINT and SIGTERM handlers would stay.
+    """
+    spec = tmp_path / "jupyter" / "kernels" / "broken"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps(
+        {"argv": ["sh", "-c", "exit 1", "sh", "{connection_file}"], "display_name": "Broken",
+         "language": "python"}), encoding="utf-8")
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    notebook = _write(tmp_path / "broken.md", "1")
+    notebook.write_text(notebook.read_text(encoding="utf-8").replace("name: python3", "name: broken"),
+                        encoding="utf-8")
+    cache = get_cache(str(tmp_path / "cache"))
+    record = cache.add_nb_to_project(str(notebook), read_data=MYST_READER)
+    signals = (signal.SIGINT, signal.SIGTERM)
+    before = {sig: signal.getsignal(sig) for sig in signals}
+    try:
+        status, _uri = SignalSafeWorker()(ProcessData(record.pk, record.uri, cache, 60, False))
+        after = {sig: signal.getsignal(sig) for sig in signals}
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
+    assert status != 0, "the broken kernel started"
+    assert after == before

@@ -1,6 +1,7 @@
 """The README's promises: its commands exist, and every 'When something goes wrong' row has a test."""
 from __future__ import annotations
 
+import importlib.util
 import re
 from pathlib import Path
 
@@ -25,3 +26,61 @@ def test_readme_commands_are_make_targets():
     for target in re.findall(r"`make (\w+)", README):
         assert re.search(rf"^{target}:", makefile, re.M), f"make {target} is not a target"
     assert (ROOT / ".ci" / "run").read_text().strip().endswith("make test")
+
+
+# ------------------------------------------------------------------ supported Pythons and set-up
+
+def _check_python():
+    spec = importlib.util.spec_from_file_location("check_python", ROOT / "tools" / "check_python.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_readme_and_how_to_use_state_the_supported_pythons():
+    """Both say the range of pyproject.toml's requires-python, and claim no open-ended range."""
+    check = _check_python()
+    stated = f"Python {check.describe(check.supported_minors(check.read_requires_python()))}"
+    for name in ("README.md", "how-to-use.md"):
+        text = re.sub(r"\s+", " ", (ROOT / name).read_text(encoding="utf-8"))
+        assert stated in text, f"{name} does not say {stated!r}"
+        assert not re.search(r"Python 3\.\d+(\+| or later| or newer)", text), name
+
+
+def _makefile_commands(makefile: str, python: str) -> list[str]:
+    """The commands of `make install`, `make book` and `make lab`, as a user would type them."""
+    recipe = makefile.split("\n$(STAMP):", 1)[1].split("\n\n", 1)[0].splitlines()[1:]
+    commands = []
+    for line in (raw.strip().lstrip("@") for raw in recipe):
+        if line.startswith(("#", "if ", "echo ", "touch ")):
+            continue  # comments, the stale-venv replacement, the stamp: make's bookkeeping
+        if line.startswith("test -x"):
+            line = line.split("||")[1].strip()  # the venv is created when missing
+        if "tools/check_python.py" in line:
+            line = line.split(" --")[0]  # --make and --name only word the message for make
+        commands.append(line.replace(" --quiet", ""))
+    for target in ("book", "lab"):  # run from the repository's folder, so $(CURDIR)/ goes
+        recipe = re.search(rf"^{target}:.*\n((?:\t.+\n)+)", makefile, re.M).group(1)
+        commands += [line.strip().replace("$(CURDIR)/", "") for line in recipe.splitlines()]
+    flags = re.search(r"^JB_FLAGS := (.+)$", makefile, re.M).group(1)
+    return [c.replace("$(BIN)", ".venv/bin").replace("$(VENV)", ".venv").replace("$(JB_FLAGS)", flags)
+             .replace("$(PYTHON)", python) for c in commands]
+
+
+def _block(language: str) -> list[str]:
+    section = README.split("### Without `make`", 1)[1].split("\n## ", 1)[0]
+    block = re.search(rf"```{language}\n(.*?)```", section, re.S).group(1)
+    return [re.sub(r"\s+#.*$", "", line).strip() for line in block.splitlines() if line.strip()]
+
+
+def test_commands_without_make_are_the_makefiles():
+    """The README's commands for macOS/Linux and Windows are the Makefile's, in its order."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert _block("bash") == _makefile_commands(makefile, "python3")
+    windows = []
+    for command in _makefile_commands(makefile, "py -3.12"):
+        command = re.sub(r"^mkdir -p ", "New-Item -ItemType Directory -Force ", command)
+        command = re.sub(r"^cp ", "Copy-Item ", command)
+        windows.append(command.replace(".venv/bin", ".venv/Scripts").replace("/", "\\"))
+    assert _block("powershell") == windows
