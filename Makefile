@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 JB_FLAGS := -n -W --keep-going
+# JupyterLab refuses to run as root unless told (containers, CI); a student's own account needs nothing.
+LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
 export ALLIANCE_ROOT := $(CURDIR)
 
 .PHONY: help install node browser book book-clean test unit lab student grade bench linkcheck clean
@@ -73,7 +75,7 @@ unit: install
 # book. A notebook already there is never overwritten; delete it to get a fresh copy.
 lab: book
 	$(BIN)/python -m alliance.editions --lab notebooks
-	$(BIN)/jupyter lab --notebook-dir=$(CURDIR)/notebooks $(if $(filter 0,$(shell id -u)),--allow-root,)
+	$(BIN)/jupyter lab --notebook-dir=$(CURDIR)/notebooks $(LAB_FLAGS)
 
 student: book
 	$(BIN)/python -m alliance.student

@@ -64,8 +64,9 @@ def _makefile_commands(makefile: str, python: str) -> list[str]:
         recipe = re.search(rf"^{target}:.*\n((?:\t.+\n)+)", makefile, re.M).group(1)
         commands += [line.strip().replace("$(CURDIR)/", "") for line in recipe.splitlines()]
     flags = re.search(r"^JB_FLAGS := (.+)$", makefile, re.M).group(1)
+    # $(LAB_FLAGS) is --allow-root for root only (containers, CI), never for a student's own account.
     return [c.replace("$(BIN)", ".venv/bin").replace("$(VENV)", ".venv").replace("$(JB_FLAGS)", flags)
-             .replace("$(PYTHON)", python) for c in commands]
+             .replace(" $(LAB_FLAGS)", "").replace("$(PYTHON)", python) for c in commands]
 
 
 def _block(language: str) -> list[str]:
