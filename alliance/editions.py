@@ -414,17 +414,27 @@ def convert_notebook(nb: NotebookNode, docname: str, book: BookIndex) -> Noteboo
     return edition
 
 
-def _page_note(docname: str, book: BookIndex) -> NotebookNode:
+#: What each kind of edition says, after naming its page, about how to use it.
+_NOTE_USE = {
+    "page": "run all cells from the top, and the tables, quotations and charts appear.",
+    "solution": "this is the solution edition, with model solutions, model answers and rubrics.",
+    "student": "replace each `...` with your answer, run the `check(...)` cell under it, and save your "
+               "work in this file. Keep the notebook's metadata when you hand it in: the grader reads "
+               "the exercise from it.",
+}
+
+
+def _page_note(docname: str, book: BookIndex, kind: str = "page") -> NotebookNode:
     """A first cell saying which page of the book this notebook is, and how to run it."""
     address, title = book.lookup("std:doc", docname, docname)
     number = book.chapter_numbers.get(docname)
     page = f"chapter {number}, [{_md_escape(title)}]({book.url(address)})" if number else \
         f"the page [{_md_escape(title)}]({book.url(address)})"
+    edition = {"page": "notebook edition", "solution": "solution edition", "student": "student edition"}[kind]
     return nbformat.v4.new_markdown_cell(
-        f"> This is the notebook edition of {page}, of the course *The US-Japan Alliance in the Trump "
+        f"> This is the {edition} of {page}, of the course *The US-Japan Alliance in the Trump "
         "Years*. Its links go to the published book. It runs where the course's Python package is "
-        "installed (`make lab` on your computer, or the book's Binder launch button): run all cells "
-        "from the top, and the tables, quotations and charts appear.",
+        f"installed (`make lab` on your computer, or the book's Binder launch button): {_NOTE_USE[kind]}",
         metadata={"tags": ["edition-note"]})
 
 
@@ -451,7 +461,10 @@ def exercise_edition(path: Path, book: BookIndex, student: bool) -> NotebookNode
         nb = strip_solutions(nb)
     else:
         nb.cells = [c for c in nb.cells if STUDENT_TAG not in c.get("metadata", {}).get("tags", [])]
-    return convert_notebook(nb, f"exercises/{path.stem}", book)
+    docname = f"exercises/{path.stem}"
+    edition = convert_notebook(nb, docname, book)
+    edition.cells.insert(0, _page_note(docname, book, "student" if student else "solution"))
+    return edition
 
 
 def chapter_docnames(root: Path | None = None) -> list[str]:
