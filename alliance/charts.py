@@ -14,11 +14,11 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-import os
 from typing import TYPE_CHECKING, Any
 
 import altair as alt
 
+from alliance import paths
 from alliance.paths import BUNDLE_NAME
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ def alliance_theme() -> alt.theme.ThemeConfig:
 
 def chart_mode() -> str:
     """'book' when building the book or testing it, else 'lab'."""
-    return os.environ.get("ALLIANCE_CHART_MODE", "lab")
+    return paths.render_mode()
 
 
 def enable_charts() -> str:

@@ -42,10 +42,15 @@ def published_url() -> str:
     return url.rstrip("/") + "/"
 
 
+def render_mode() -> str:
+    """'book' when building or testing the book (``ALLIANCE_CHART_MODE=book``), else 'lab'
+    (a notebook opened in JupyterLab, VS Code, Colab): decides how charts and links render."""
+    return os.environ.get("ALLIANCE_CHART_MODE", "lab")
+
+
 def reader_url(source_id: str, anchor: str) -> str:
-    """Link to a paragraph of the source reader: relative inside the book (``ALLIANCE_CHART_MODE=book``),
-    else (a notebook opened in JupyterLab, VS Code, Colab) the published book's page."""
-    if os.environ.get("ALLIANCE_CHART_MODE", "lab") == "book":
+    """Link to a paragraph of the source reader: relative inside the book, else the published page."""
+    if render_mode() == "book":
         return READER_URL.format(source_id=source_id, anchor=anchor)
     return f"{published_url()}{READER_DIR}{source_id}.html#{anchor}"
 

@@ -29,7 +29,6 @@ line naming the supported range, and no ``.venv`` may be created.
 from __future__ import annotations
 
 import glob
-import importlib.util
 import json
 import os
 import shutil
@@ -41,6 +40,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from _tools import load_check_python  # tests/_tools.py
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The Pythons CI has (issue 9), expected unless ALLIANCE_TEST_PYTHONS says otherwise.
@@ -58,15 +59,7 @@ TIMES = ROOT / "_build" / "install-times.json"
 pytestmark = pytest.mark.install
 
 
-def _load_check_python():
-    spec = importlib.util.spec_from_file_location("check_python", ROOT / "tools" / "check_python.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-CHECK = _load_check_python()
+CHECK = load_check_python()
 SPEC: str = CHECK.read_requires_python()
 RANGE: str = CHECK.describe(CHECK.supported_minors(SPEC))
 

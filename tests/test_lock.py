@@ -19,7 +19,6 @@ installs the lock for real with every supported Python on this machine.
 from __future__ import annotations
 
 import importlib.metadata
-import importlib.util
 from pathlib import Path
 
 import pytest
@@ -28,6 +27,8 @@ from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
+
+from _tools import load_check_python  # tests/_tools.py
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCK = ROOT / "requirements.txt"
@@ -43,15 +44,7 @@ PLATFORMS: dict[str, dict[str, str]] = {
 }
 
 
-def _check_python():
-    spec = importlib.util.spec_from_file_location("check_python", ROOT / "tools" / "check_python.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-CHECK = _check_python()
+CHECK = load_check_python()
 SPEC: str = CHECK.read_requires_python()
 PYTHONS = [f"{minor}.{patch}" for minor in CHECK.supported_minors(SPEC) for patch in (0, 99)]
 

@@ -1,9 +1,10 @@
 """The README's promises: its commands exist, and every 'When something goes wrong' row has a test."""
 from __future__ import annotations
 
-import importlib.util
 import re
 from pathlib import Path
+
+from _tools import load_check_python  # tests/_tools.py
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -30,17 +31,9 @@ def test_readme_commands_are_make_targets():
 
 # ------------------------------------------------------------------ supported Pythons and set-up
 
-def _check_python():
-    spec = importlib.util.spec_from_file_location("check_python", ROOT / "tools" / "check_python.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_readme_and_how_to_use_state_the_supported_pythons():
     """Both say the range of pyproject.toml's requires-python, and claim no open-ended range."""
-    check = _check_python()
+    check = load_check_python()
     stated = f"Python {check.describe(check.supported_minors(check.read_requires_python()))}"
     for name in ("README.md", "how-to-use.md"):
         text = re.sub(r"\s+", " ", (ROOT / name).read_text(encoding="utf-8"))
