@@ -107,7 +107,9 @@ def _text(value: str) -> str:
 
 
 def _is_chart(value: Any) -> bool:
-    return hasattr(value, "to_dict") and type(value).__module__.startswith("altair")
+    from alliance.values import ChartSpec
+
+    return isinstance(value, ChartSpec) or (hasattr(value, "to_dict") and type(value).__module__.startswith("altair"))
 
 
 def _chart_parts(spec: dict[str, Any]) -> list[dict[str, Any]]:
@@ -189,9 +191,13 @@ def canonical(value: Any, decimals: int = 2, ordered: bool = True, columns: list
     import numpy as np
     import pandas as pd
 
+    from alliance.values import Unreadable
+
     def inner(v: Any) -> Any:
         if v is Ellipsis or v is None:
             raise NotAnswered()
+        if isinstance(v, Unreadable):
+            raise WrongShape(f"the answer could not be read ({v.reason})")
         if isinstance(v, (bool, np.bool_)):
             return "true" if v else "false"
         if isinstance(v, numbers.Number):

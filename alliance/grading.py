@@ -1,285 +1,483 @@
-"""Grade a folder of submitted exercise notebooks into ``<folder>/grades.csv``.
+"""Grade a class's submissions: who submitted what, what each earned, and what went wrong.
 
-Command line (the Makefile's ``make grade SUBMISSIONS=folder``)::
+Command line (the Makefile's ``make grade SUBMISSIONS=... OUT=... ROSTER=...``)::
 
-    python -m alliance.grading submissions/ [--cell-timeout 60] [--total-timeout 300] [--jobs 1]
+    python -m alliance.grading SUBMISSIONS --out OUT [--roster roster.csv] [--jobs N] [--shard i/n]
+                               [--memory 2G] [--processes 64] [--cell-timeout 60] [--total-timeout 300]
+                               [--no-sandbox]
+    python -m alliance.grading merge OUT SHARD_OUT [SHARD_OUT ...] [--roster roster.csv]
 
-* Which exercise a file answers is read from the notebook's own metadata
-  (``metadata.alliance.exercise``), never from its file name: students rename files, and one
-  folder may hold several exercises.
-* Each submission runs top to bottom in its own fresh kernel, in a scratch working folder, with
-  errors allowed (a failing cell does not stop the others), a per-cell time limit (the kernel
-  is interrupted and the next cell runs) and an overall time limit (the kernel is killed).
-* Then one extra cell reads each answer variable and checks it with
-  :func:`alliance.exercises.check`. Code, chart and source-criticism questions get their points
-  or zero; written questions are left blank, to mark by hand with the rubric.
-* A submission that is not a notebook, is empty, crashes, kills its kernel or runs out of time
-  gets zero on what could not be checked and a note in the ``error`` column. The batch always
-  finishes.
+``SUBMISSIONS`` is a folder, a folder with one sub-folder per student, or a Canvas "download
+submissions" zip (:func:`alliance.roster.collect`). Every file gets a row of ``OUT/results.json``
+(:mod:`alliance.results`) and ``OUT/grades.csv``: unreadable, unmatched and duplicate files are
+listed, never dropped.
 
-Running a submission executes the student's code: run the grader on a machine (or container)
-you are willing to let that code run on.
+How one submission is graded:
+
+* Which exercise it answers is read from the notebook's metadata, the student's name and id from
+  its identity cell, and its written answers from their cells — all read from the file, without
+  running it (:mod:`alliance.written`).
+* Its code cells run in a fresh Python (:mod:`alliance.runner`) inside a sandbox
+  (:mod:`alliance.sandbox`: read-only file system but for an in-memory scratch folder, no network,
+  limits on memory, processes and file size), with a time limit per cell and per submission.
+* The runner sends each answer variable out as plain JSON (:mod:`alliance.values`); the grading
+  process rebuilds the values and checks them against the answer key here. Nothing the
+  submission runs can change how its answers are compared.
+* Limits reached and errors become notes ("memory limit of 2 GB reached in cell 5").
+
+Submissions are graded in parallel (one per core by default). A class too large for one machine
+is graded in shards (``--shard 2/8`` grades every eighth file, starting from the second) on
+several machines; ``merge`` combines the shards' outputs and then matches the roster, exactly as
+an unsharded run does.
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
+import hashlib
 import json
 import os
 import secrets
+import signal
 import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import nbformat
 from nbformat import NotebookNode
 
-from alliance.exercises import exercise_id, load_key, questions
+from alliance.exercises import check, exercise_id, load_key, questions
+from alliance.results import GradingRun, ItemResult, SubmissionResult
+from alliance.sandbox import SCRATCH, Limits, Sandbox, SandboxUnavailable, make_sandbox, parse_size, size_text
+from alliance.values import decode, describe
 
-GRADES_CSV = "grades.csv"
-DEFAULT_CELL_TIMEOUT = 60
-DEFAULT_TOTAL_TIMEOUT = 300
-_MARKER = "ALLIANCE-SCORES"
-
-
-@dataclass
-class Grade:
-    """One row of ``grades.csv``: the result of grading one submitted file."""
-
-    file: str
-    exercise: str = ""
-    scores: dict[str, float | None] = field(default_factory=dict)
-    max_points: float = 0.0
-    by_hand: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def total(self) -> float:
-        """Sum of the automatically checked points."""
-        return float(sum(v for v in self.scores.values() if v is not None))
+#: The most a runner may report (answers included) before it is stopped.
+MAX_REPORT_BYTES = 64 * 1024 ** 2
+#: The most notes about failing cells kept per submission.
+MAX_NOTES = 30
+#: The most a submitted file may weigh.
+MAX_NOTEBOOK_BYTES = 20 * 1024 ** 2
 
 
-def list_submissions(folder: Path) -> list[Path]:
-    """Every regular file under ``folder`` except ``grades.csv``, hidden files and checkpoints."""
-    found = []
-    for path in sorted(Path(folder).rglob("*")):
-        rel = path.relative_to(folder)
-        if not path.is_file() or rel.as_posix() == GRADES_CSV:
-            continue
-        if any(part.startswith(".") or part == "__pycache__" for part in rel.parts):
-            continue
-        found.append(path)
-    return found
+# --------------------------------------------------------------------------- reading a file
 
 
-def read_submission(path: Path) -> tuple[NotebookNode | None, str]:
-    """Read a file as a notebook; returns ``(notebook, "")`` or ``(None, reason)``."""
-    try:
-        raw = path.read_bytes()
-    except OSError as err:
-        return None, f"cannot read the file ({err.strerror})"
-    if not raw.strip():
+def read_notebook(data: bytes) -> tuple[NotebookNode | None, str]:
+    """Read submitted bytes as a notebook; returns ``(notebook, "")`` or ``(None, reason)``."""
+    if not data.strip():
         return None, "empty file: not a notebook"
+    if len(data) > MAX_NOTEBOOK_BYTES:
+        return None, f"file larger than {size_text(MAX_NOTEBOOK_BYTES)}: not graded"
     try:
-        data = json.loads(raw.decode("utf-8"))
+        raw = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         return None, f"not a notebook: invalid JSON ({str(err)[:80]})"
-    if not isinstance(data, dict) or "cells" not in data:
+    if not isinstance(raw, dict) or not isinstance(raw.get("cells"), list):
         return None, "not a notebook: JSON without notebook cells"
     try:
-        nb = nbformat.reads(json.dumps(data), as_version=4)
+        nb = nbformat.reads(json.dumps(raw), as_version=4)
     except Exception as err:  # nbformat raises several kinds on malformed notebooks
         return None, f"not a readable notebook ({type(err).__name__})"
     return nb, ""
 
 
-def _score_cell(exercise: str, nonce: str) -> NotebookNode:
-    source = (
-        "import json as _alliance_json\n"
-        "from alliance.exercises import score_namespace as _alliance_score\n"
-        f"print('{_MARKER}-{nonce} ' + _alliance_json.dumps(_alliance_score({exercise!r}, globals())))"
-    )
-    return nbformat.v4.new_code_cell(source)
+def code_cells(nb: NotebookNode) -> list[list[Any]]:
+    """``[number, source]`` of each non-empty code cell, numbered as in the notebook (from 1)."""
+    return [[n, cell.source] for n, cell in enumerate(nb.cells, start=1)
+            if cell.get("cell_type") == "code" and isinstance(cell.get("source"), str) and cell.source.strip()]
 
 
-def _cell_errors(nb: NotebookNode, limit: int, cell_timeout: float) -> list[str]:
-    notes = []
-    for index, cell in enumerate(nb.cells[:limit]):
-        for out in cell.get("outputs", []):
-            if out.get("output_type") != "error":
-                continue
-            if out.get("ename") == "KeyboardInterrupt":
-                notes.append(f"cell {index + 1}: stopped after the {cell_timeout:g} s cell time limit")
-            else:
-                notes.append(f"cell {index + 1}: {out.get('ename')}: {str(out.get('evalue', ''))[:80]}")
-    return notes
+def blank_items(exercise: str, written: dict[str, str]) -> list[ItemResult]:
+    """One item per question of the key (and per judgement), before anything is checked."""
+    items = []
+    for entry in questions(exercise):
+        qid, kind, points = entry["id"], entry["kind"], float(entry.get("points", 1))
+        if kind == "written":
+            items.append(ItemResult(qid, "written", points, None, "marked by hand with the rubric",
+                                    written.get(qid, "")))
+        else:
+            items.append(ItemResult(qid, kind, points, 0.0, "", ""))
+        if kind == "criticism":
+            items.append(ItemResult(f"{qid}-judgement", "judgement", 0.0, None, "comments only",
+                                    written.get(f"{qid}-judgement", "")))
+    return items
 
 
-def _read_scores(cell: NotebookNode, nonce: str) -> dict[str, float] | None:
-    text = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")
-    for line in text.splitlines():
-        if line.startswith(f"{_MARKER}-{nonce} "):
-            return {k: float(v) for k, v in json.loads(line.split(" ", 1)[1]).items()}
-    return None
+# --------------------------------------------------------------------------- running it
 
 
-async def run_notebook(nb: NotebookNode, exercise: str, cell_timeout: float,
-                       total_timeout: float) -> tuple[dict[str, float] | None, list[str]]:
-    """Execute a submission plus the scoring cell in a fresh kernel; returns (scores, notes).
+@dataclass
+class RunReport:
+    """What the runner reported about one submission, read in the grading process."""
 
-    ``scores`` is ``None`` when the scoring cell could not run (time limit, dead kernel).
-    """
-    from nbclient import NotebookClient
-    from nbclient.exceptions import DeadKernelError
+    answers: dict[str, Any] = field(default_factory=dict)   # decoded values by variable
+    notes: list[str] = field(default_factory=list)
+    finished: bool = False
 
-    nonce = secrets.token_hex(8)
-    work = nbformat.from_dict(json.loads(json.dumps(nb)))
-    work.cells = [c for c in work.cells if c.get("cell_type") in ("code", "markdown", "raw")]
-    n_cells = len(work.cells)
-    work.cells.append(_score_cell(exercise, nonce))
-    notes: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="alliance-grade-") as scratch:
-        client = NotebookClient(
-            work, timeout=int(max(1, cell_timeout)), interrupt_on_timeout=True, allow_errors=True,
-            kernel_name="python3", shutdown_kernel="immediate", record_timing=False,
-            resources={"metadata": {"path": scratch}},
-        )
-        start = time.monotonic()
-        over_time = f"stopped after the {total_timeout:g} s total time limit"
+
+def error_note(error: dict[str, Any], limits: Limits) -> str:
+    """A runner's ``error`` line as a note an instructor and a student can read."""
+    cell = int(error.get("cell", 0))
+    kind = str(error.get("kind", ""))
+    text = {
+        "memory": f"memory limit of {size_text(limits.memory)} reached in cell {cell}",
+        "processes": f"process limit of {limits.processes} reached in cell {cell}",
+        "file_size": f"file size limit of {size_text(limits.file_size)} reached in cell {cell}",
+        "disk": f"the {size_text(limits.scratch)} scratch folder filled up in cell {cell}",
+        "read_only": f"cell {cell} tried to write outside its own folder (the file system is read-only while grading)",
+        "network": f"cell {cell} tried to use the network (there is none while grading)",
+        "timeout": f"cell {cell}: stopped after the {limits.cell_timeout:g} s cell time limit",
+    }.get(kind)
+    return text or f"cell {cell}: {str(error.get('ename', 'Error'))[:40]}: {str(error.get('evalue', ''))[:80]}"
+
+
+def runner_command(limits: Limits) -> list[str]:
+    """The runner's command line (inside or outside the sandbox)."""
+    return [sys.executable, "-m", "alliance.runner", "--memory", str(limits.memory), "--processes",
+            str(limits.processes), "--file-size", str(limits.file_size), "--cell-timeout", str(limits.cell_timeout)]
+
+
+def runner_env(home: Path) -> dict[str, str]:
+    """A small, fixed environment: nothing of the grader's own (tokens, paths) reaches a submission."""
+    keep = {k: os.environ[k] for k in ("PATH", "LANG", "ALLIANCE_ROOT") if k in os.environ}
+    return {**keep, "HOME": str(home), "TMPDIR": str(home), "ALLIANCE_CHART_MODE": "book", "MPLBACKEND": "Agg",
+            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+            "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0", "IPYTHONDIR": str(home / ".ipython"),
+            "MPLCONFIGDIR": str(home / ".matplotlib"), "XDG_CACHE_HOME": str(home / ".cache")}
+
+
+async def run_submission(cells: list[list[Any]], variables: list[str], limits: Limits,
+                         sandbox: Sandbox | None, slot: int = 0) -> RunReport:
+    """Run the cells in the runner (sandboxed unless ``sandbox`` is None) and read its report."""
+    report = RunReport()
+    with tempfile.TemporaryDirectory(prefix="alliance-grade-") as host_scratch:
+        if sandbox is not None:
+            home = SCRATCH
+            command = sandbox.command(runner_command(limits), SCRATCH, limits, slot)
+        else:
+            home = Path(host_scratch)
+            command = runner_command(limits)
+        proc = await asyncio.create_subprocess_exec(
+            *command, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.DEVNULL, cwd=host_scratch, env=runner_env(home),
+            start_new_session=True, limit=MAX_REPORT_BYTES)
+        job = json.dumps({"cells": cells, "variables": variables}).encode("utf-8")
+        state = {"cell": 0, "bytes": 0}
+        errors: list[dict[str, Any]] = []
+
+        async def read() -> None:
+            proc.stdin.write(job)
+            await proc.stdin.drain()
+            proc.stdin.close()
+            while True:
+                line = await proc.stdout.readline()
+                if not line:
+                    return
+                state["bytes"] += len(line)
+                if state["bytes"] > MAX_REPORT_BYTES:
+                    report.notes.append(f"the submission reported more than {size_text(MAX_REPORT_BYTES)}: stopped")
+                    return
+                _read_line(line.decode("utf-8", "replace"), report, errors, state)
+
+        timed_out = False
         try:
-            await asyncio.wait_for(client.async_execute(), timeout=total_timeout)
+            await asyncio.wait_for(read(), timeout=limits.total_timeout)
         except asyncio.TimeoutError:
-            notes.append(over_time)
-        except DeadKernelError:
-            # killing the kernel at the total limit can surface as a dead kernel
-            if time.monotonic() - start >= total_timeout:
-                notes.append(over_time)
-                return None, _cell_errors(work, n_cells, cell_timeout) + notes
-            alive = client.km is not None and await client.km._async_is_alive()
-            notes.append(f"stopped: the kernel no longer answered after the {cell_timeout:g} s cell time limit "
-                         "(a loop that ignores interrupts?)" if alive else
-                         "the kernel died (the notebook crashed Python)")
-        except Exception as err:  # any other failure of the run must not stop the batch
-            notes.append(f"could not run: {type(err).__name__}: {str(err)[:80]}")
+            timed_out = True
+        except (ValueError, asyncio.LimitOverrunError, BrokenPipeError, ConnectionResetError):
+            pass  # an over-long line or a runner that died while reading its job: reported below
         finally:
-            km = client.km
-            if km is not None and km.has_kernel:
-                try:
-                    await km._async_shutdown_kernel(now=True)
-                except Exception:
-                    pass
-    notes = _cell_errors(work, n_cells, cell_timeout) + notes
-    return _read_scores(work.cells[-1], nonce), notes
+            _kill(proc)
+            returncode = await proc.wait()
+    report.notes[:0] = [error_note(e, limits) for e in errors]
+    if timed_out:
+        where = f" in cell {state['cell']}" if state["cell"] else ""
+        report.notes.append(f"stopped after the {limits.total_timeout:g} s total time limit{where}")
+    elif not report.finished:
+        where = f" in cell {state['cell']}" if state["cell"] else " before the first cell"
+        if returncode is not None and returncode < 0:
+            name = signal.Signals(-returncode).name if -returncode in signal.Signals._value2member_map_ else str(-returncode)
+            report.notes.append(f"the Python process was killed ({name}){where}")
+        else:
+            report.notes.append(f"the notebook ended the Python process{where} (exit code {returncode})")
+    return report
 
 
-async def grade_file(path: Path, root: Path, cell_timeout: float = DEFAULT_CELL_TIMEOUT,
-                     total_timeout: float = DEFAULT_TOTAL_TIMEOUT) -> Grade:
-    """Grade one submitted file (never raises: every problem becomes a note)."""
+def _read_line(line: str, report: RunReport, errors: list[dict[str, Any]], state: dict[str, int]) -> None:
+    word, _, rest = line.rstrip("\n").partition(" ")
+    try:
+        if word == "cell":
+            state["cell"] = int(rest)
+        elif word == "error" and len(errors) < MAX_NOTES:
+            data = json.loads(rest)
+            if isinstance(data, dict) and data not in errors:  # a forked process repeats its parent's lines
+                errors.append(data)
+        elif word == "answers":
+            data = json.loads(rest)
+            if isinstance(data, dict):
+                report.answers = {str(k): decode(v) for k, v in data.items()}
+        elif word == "done":
+            report.finished = True
+    except (ValueError, TypeError):
+        pass  # a line the submission forged or broke: ignored
+
+
+def _kill(proc: asyncio.subprocess.Process) -> None:
+    if proc.returncode is None:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+# --------------------------------------------------------------------------- one submission
+
+
+async def grade_submission(submission: Any, limits: Limits, sandbox: Sandbox | None, slot: int = 0) -> SubmissionResult:
+    """Grade one collected file (a :class:`alliance.roster.Submission`); never raises."""
+    from alliance.written import read_identity, written_answers
+
     start = time.monotonic()
-    grade = Grade(file=path.relative_to(root).as_posix())
-    nb, problem = read_submission(path)
+    result = SubmissionResult(submission=submission.source, sha256=hashlib.sha256(submission.data).hexdigest(),
+                              late=bool(submission.late), sandboxed=sandbox is not None)
+    result.evidence = {"canvas_slug": submission.canvas_slug, "canvas_user_id": submission.canvas_user_id,
+                       "canvas_submission_id": submission.canvas_submission_id, "folder": submission.folder,
+                       "order": submission.order}
+    try:
+        await _grade_into(result, submission, limits, sandbox, slot, read_identity, written_answers)
+    except Exception as err:  # last line of defence: the batch always finishes
+        result.notes.append(f"grader error: {type(err).__name__}: {str(err)[:80]}")
+    result.seconds = round(time.monotonic() - start, 2)
+    return result
+
+
+async def _grade_into(result: SubmissionResult, submission: Any, limits: Limits, sandbox: Sandbox | None,
+                      slot: int, read_identity: Any, written_answers: Any) -> None:
+    if submission.problem:
+        result.notes.append(submission.problem)
+        return
+    nb, problem = read_notebook(submission.data)
     if nb is None:
-        grade.errors.append(problem)
-        grade.seconds = round(time.monotonic() - start, 1)
-        return grade
+        result.notes.append(problem)
+        return
+    identity = read_identity(nb)
+    result.student_name = identity.name
+    result.evidence.update(notebook_id=identity.student_id, notebook_name=identity.name,
+                           notebook_email=identity.email)
     exercise = exercise_id(nb)
     if not exercise:
-        grade.errors.append("no exercise id in the notebook metadata (alliance.exercise): "
-                            "start from the student edition")
-        grade.seconds = round(time.monotonic() - start, 1)
-        return grade
+        result.notes.append("no exercise id in the notebook metadata (alliance.exercise): start from the student edition")
+        return
     try:
         load_key(exercise)
     except KeyError:
-        grade.errors.append(f"unknown exercise id {exercise!r} in the notebook metadata")
-        grade.seconds = round(time.monotonic() - start, 1)
-        return grade
-    grade.exercise = exercise
-    for entry in questions(exercise):
-        if entry["kind"] == "written":
-            grade.scores[entry["id"]] = None
-            grade.by_hand.append(entry["id"])
-        else:
-            grade.scores[entry["id"]] = 0.0
-            grade.max_points += float(entry.get("points", 1))
-    if not any(c.get("cell_type") == "code" and c.get("source", "").strip() for c in nb.cells):
-        grade.errors.append("empty notebook: no code to run")
-        grade.seconds = round(time.monotonic() - start, 1)
-        return grade
-    scores, notes = await run_notebook(nb, exercise, cell_timeout, total_timeout)
-    grade.errors.extend(notes)
-    if scores is None:
-        if not notes:
-            grade.errors.append("the answers could not be read")
-    else:
-        grade.scores.update(scores)
-    grade.seconds = round(time.monotonic() - start, 1)
-    return grade
+        result.notes.append(f"unknown exercise id {exercise!r} in the notebook metadata")
+        return
+    result.exercise = exercise
+    result.items = blank_items(exercise, written_answers(nb))
+    cells = code_cells(nb)
+    if not cells:
+        result.notes.append("empty notebook: no code to run")
+        return
+    auto = [e for e in questions(exercise) if e["kind"] != "written"]
+    report = await run_submission(cells, [e["variable"] for e in auto], limits, sandbox, slot)
+    result.notes.extend(report.notes)
+    for entry in auto:
+        item = result.item(entry["id"])
+        value = report.answers.get(entry["variable"], Ellipsis)
+        feedback = check(exercise, entry["id"], value)
+        item.score = item.points if feedback.correct else 0.0
+        item.message = feedback.message
+        item.answer = describe(value)
 
 
-def question_columns(grades: list[Grade]) -> list[str]:
-    """q1..qN, N the largest number of questions among the graded exercises."""
-    n = max((len(g.scores) for g in grades), default=0)
-    return [f"q{i}" for i in range(1, n + 1)]
+# --------------------------------------------------------------------------- a class
 
 
-def write_csv(grades: list[Grade], target: Path) -> Path:
-    """Write ``grades.csv``: file, exercise, q1..qN, total, max_points, to_mark_by_hand, seconds, error."""
-    qcols = question_columns(grades)
-    header = ["file", "exercise", *qcols, "total", "max_points", "to_mark_by_hand", "seconds", "error"]
-    with open(target, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        for g in grades:
-            cells = [("" if g.scores.get(q) is None else f"{g.scores[q]:g}") for q in qcols]
-            writer.writerow([g.file, g.exercise, *cells, f"{g.total:g}", f"{g.max_points:g}",
-                             " ".join(g.by_hand), f"{g.seconds:g}", "; ".join(g.errors)[:500]])
-    return target
+def shard_of(items: list[Any], shard: tuple[int, int]) -> list[Any]:
+    """Shard ``i`` of ``n`` (1-based): every n-th item, starting from the i-th."""
+    index, count = shard
+    return items[index - 1::count]
 
 
-async def _grade_all(files: list[Path], root: Path, cell_timeout: float, total_timeout: float,
-                     jobs: int) -> list[Grade]:
-    gate = asyncio.Semaphore(max(1, jobs))
-
-    async def one(path: Path) -> Grade:
-        async with gate:
-            try:
-                return await grade_file(path, root, cell_timeout, total_timeout)
-            except Exception as err:  # last line of defence: the batch always finishes
-                return Grade(file=path.relative_to(root).as_posix(),
-                             errors=[f"grader error: {type(err).__name__}: {str(err)[:80]}"])
-
-    return list(await asyncio.gather(*(one(p) for p in files)))
+def parse_shard(text: str) -> tuple[int, int]:
+    """``"2/8"`` → ``(2, 8)``; refuses anything else with a message."""
+    try:
+        index, count = (int(x) for x in text.split("/"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--shard {text!r}: expected i/n, e.g. 2/8") from None
+    if not 1 <= index <= count:
+        raise argparse.ArgumentTypeError(f"--shard {text!r}: i must be between 1 and n")
+    return index, count
 
 
-def grade_folder(folder: Path, cell_timeout: float = DEFAULT_CELL_TIMEOUT,
-                 total_timeout: float = DEFAULT_TOTAL_TIMEOUT, jobs: int = 1) -> tuple[Path, list[Grade]]:
-    """Grade every file of ``folder``; writes and returns ``folder/grades.csv`` and the grades."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise NotADirectoryError(f"{folder}: not a folder of submissions.")
-    os.environ.setdefault("ALLIANCE_CHART_MODE", "book")
-    files = list_submissions(folder)
-    grades = asyncio.run(_grade_all(files, folder, cell_timeout, total_timeout, jobs))
-    return write_csv(grades, folder / GRADES_CSV), grades
+def listing_fingerprint(sources: list[str]) -> str:
+    """Identifies the list of submissions: shards of one class share it, so merge can check them."""
+    return hashlib.sha256("\n".join(sources).encode("utf-8")).hexdigest()[:16]
+
+
+async def _grade_all(submissions: list[Any], limits: Limits, sandbox: Sandbox | None, jobs: int,
+                     progress: bool) -> list[SubmissionResult]:
+    slots: asyncio.Queue[int] = asyncio.Queue()
+    for slot in range(max(1, jobs)):
+        slots.put_nowait(slot)
+    done = [0]
+
+    async def one(submission: Any) -> SubmissionResult:
+        slot = await slots.get()
+        try:
+            return await grade_submission(submission, limits, sandbox, slot)
+        finally:
+            slots.put_nowait(slot)
+            done[0] += 1
+            if progress and (done[0] % 50 == 0 or done[0] == len(submissions)):
+                print(f"  graded {done[0]} of {len(submissions)}", file=sys.stderr, flush=True)
+
+    return list(await asyncio.gather(*(one(s) for s in submissions)))
+
+
+def grade(source: Path, out: Path, roster: Path | None = None, limits: Limits = Limits(), jobs: int | None = None,
+          shard: tuple[int, int] = (1, 1), sandboxed: bool = True, progress: bool = False) -> GradingRun:
+    """Grade every submission of ``source`` into ``out`` (``results.json``, ``grades.csv``).
+
+    With ``shard=(i, n)`` and ``n > 1`` only that shard is graded and nothing is matched yet:
+    :func:`merge` combines the shards. Raises :class:`SandboxUnavailable` when ``sandboxed`` and no
+    sandbox works here.
+    """
+    from alliance.roster import collect
+
+    source, out = Path(source), Path(out)
+    start = time.monotonic()
+    sandbox = make_sandbox([source, out]) if sandboxed else None
+    everything = collect(source)
+    chosen = shard_of(everything, shard)
+    jobs = jobs or os.cpu_count() or 1
+    results = asyncio.run(_grade_all(chosen, limits, sandbox, jobs, progress))
+    settings = {"source": str(source), "sandbox": str(sandbox.bwrap) if sandbox else "none (--no-sandbox)",
+                "limits": limits.describe(), "jobs": jobs, "shard": f"{shard[0]}/{shard[1]}",
+                "submissions": len(everything), "fingerprint": listing_fingerprint([s.source for s in everything]),
+                "seconds": round(time.monotonic() - start, 1)}
+    run = GradingRun(results=results, settings=settings)
+    if shard[1] > 1:
+        run.save(out)
+        return run
+    return finish(run, out, roster)
+
+
+def merge(out: Path, shard_dirs: list[Path], roster: Path | None = None) -> GradingRun:
+    """Combine the outputs of the shards ``1/n`` ... ``n/n`` of one class, then match and write ``out``.
+
+    Refuses shards of different classes, a missing or repeated shard, and overlapping submissions.
+    """
+    runs = [GradingRun.load(d) for d in shard_dirs]
+    problems = []
+    fingerprints = {r.settings.get("fingerprint") for r in runs}
+    if len(fingerprints) != 1:
+        problems.append("the shards come from different lists of submissions (different fingerprints)")
+    shards = sorted(r.settings.get("shard", "?") for r in runs)
+    count = {s.split("/")[-1] for s in shards}
+    expected = [f"{i}/{n}" for n in count for i in range(1, int(n) + 1)] if len(count) == 1 else []
+    if shards != sorted(expected):
+        problems.append(f"expected shards {sorted(expected) or '1/n ... n/n'}, got {shards}")
+    results = [r for run in runs for r in run.results]
+    sources = [r.submission for r in results]
+    if len(set(sources)) != len(sources):
+        problems.append("a submission appears in more than one shard")
+    total = runs[0].settings.get("submissions") if runs else 0
+    if not problems and len(results) != total:
+        problems.append(f"the shards hold {len(results)} submissions, the class {total}")
+    if problems:
+        raise ValueError("cannot merge: " + "; ".join(problems))
+    settings = {**runs[0].settings, "shard": f"merged from {len(runs)} shards",
+                "seconds": round(sum(r.settings.get("seconds", 0) for r in runs), 1)}
+    return finish(GradingRun(results=results, settings=settings), out, roster)
+
+
+def finish(run: GradingRun, out: Path, roster: Path | None) -> GradingRun:
+    """Match the roster, give anonymous codes, write ``results.json`` and ``grades.csv``."""
+    from alliance.gradebook import write_grades_csv
+
+    run.results.sort(key=lambda r: r.submission)
+    match_roster(run, roster)
+    salt = secrets.token_hex(8)
+    for result in run.results:
+        result.anon = "S" + hashlib.sha256(f"{salt}\n{result.submission}".encode()).hexdigest()[:6].upper()
+    run.settings["roster"] = str(roster) if roster else ""
+    run.save(out)
+    write_grades_csv(run, Path(out) / "grades.csv")
+    return run
+
+
+def match_roster(run: GradingRun, roster_path: Path | None) -> None:
+    """Fill each result's student, match status and ``counted`` from the roster (none: all unmatched)."""
+    from alliance.roster import Candidate, load_roster, match, submission_from_evidence
+    from alliance.written import Identity
+
+    if roster_path is None:
+        for result in run.results:
+            result.match, result.match_note = "unmatched", "no roster given"
+        return
+    roster = load_roster(roster_path)
+    candidates = [Candidate(submission=submission_from_evidence(r.submission, r.late, r.evidence),
+                            exercise=r.exercise,
+                            identity=Identity(name=r.evidence.get("notebook_name", ""),
+                                              student_id=r.evidence.get("notebook_id", ""),
+                                              email=r.evidence.get("notebook_email", "")))
+                  for r in run.results]
+    for result, found in zip(run.results, match(candidates, roster)):
+        result.student_id, result.section = found.student_id, found.section
+        result.student_name = found.student_name or result.student_name
+        result.match, result.match_note, result.counted = found.status, found.note, found.counted
+
+
+# --------------------------------------------------------------------------- command line
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Grade a folder of submitted notebooks into <folder>/grades.csv."""
+    """Grade submissions into OUT (or merge the outputs of shards)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["merge"]:
+        parser = argparse.ArgumentParser(prog="python -m alliance.grading merge",
+                                         description="Merge the outputs of shards 1/n ... n/n into OUT.")
+        parser.add_argument("out", type=Path)
+        parser.add_argument("shards", type=Path, nargs="+")
+        parser.add_argument("--roster", type=Path)
+        args = parser.parse_args(argv[1:])
+        run = merge(args.out, args.shards, args.roster)
+        print(f"Merged {len(args.shards)} shard(s): {len(run.results)} submission(s) into {args.out}.")
+        return 0
     parser = argparse.ArgumentParser(prog="python -m alliance.grading", description=main.__doc__)
-    parser.add_argument("folder", type=Path)
-    parser.add_argument("--cell-timeout", type=float, default=DEFAULT_CELL_TIMEOUT, help="seconds per cell")
-    parser.add_argument("--total-timeout", type=float, default=DEFAULT_TOTAL_TIMEOUT,
-                        help="seconds per submission")
-    parser.add_argument("--jobs", type=int, default=1, help="submissions graded at the same time")
+    parser.add_argument("submissions", type=Path, help="a folder, a folder per student, or a Canvas zip")
+    parser.add_argument("--out", type=Path, help="output folder (default: SUBMISSIONS-graded)")
+    parser.add_argument("--roster", type=Path, help="CSV: student_id, name, email, section")
+    parser.add_argument("--jobs", type=int, default=None, help="submissions at once (default: one per core)")
+    parser.add_argument("--shard", type=parse_shard, default=(1, 1), help="grade only shard i of n (i/n)")
+    parser.add_argument("--memory", type=parse_size, default=Limits.memory, help="per submission (default 2G)")
+    parser.add_argument("--processes", type=int, default=Limits.processes)
+    parser.add_argument("--cell-timeout", type=float, default=Limits.cell_timeout, help="seconds per cell")
+    parser.add_argument("--total-timeout", type=float, default=Limits.total_timeout, help="seconds per submission")
+    parser.add_argument("--no-sandbox", action="store_true",
+                        help="run submissions without a sandbox (only on a machine you accept to put at risk)")
     args = parser.parse_args(argv)
-    target, grades = grade_folder(args.folder, args.cell_timeout, args.total_timeout, args.jobs)
-    flagged = sum(1 for g in grades if g.errors)
-    print(f"Graded {len(grades)} file(s) into {target} ({flagged} with notes in the error column).")
+    out = args.out or args.submissions.with_name(args.submissions.stem + "-graded")
+    limits = Limits(memory=args.memory, processes=args.processes, cell_timeout=args.cell_timeout,
+                    total_timeout=args.total_timeout)
+    if args.no_sandbox:
+        print("Warning: grading WITHOUT a sandbox (--no-sandbox): submissions can read and write your files "
+              "and use the network.", file=sys.stderr)
+    try:
+        run = grade(args.submissions, out, args.roster, limits, args.jobs, args.shard, not args.no_sandbox,
+                    progress=True)
+    except SandboxUnavailable as err:
+        print(f"Not graded: {err}", file=sys.stderr)
+        return 3
+    noted = sum(1 for r in run.results if r.notes)
+    unmatched = sum(1 for r in run.results if r.match == "unmatched")
+    print(f"Graded {len(run.results)} submission(s) in {run.settings['seconds']} s into {out} "
+          f"({noted} with notes, {unmatched} unmatched).")
     return 0
 
 

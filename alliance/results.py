@@ -59,6 +59,9 @@ class SubmissionResult:
     notes: list[str] = field(default_factory=list)   # what went wrong: limits hit, errors, unreadable file
     seconds: float = 0.0
     sandboxed: bool = False
+    #: what matching used, read from the file and its name: notebook_id, notebook_name, notebook_email,
+    #: canvas_slug, canvas_user_id, canvas_submission_id, folder, order (so shards can be matched after a merge)
+    evidence: dict[str, str] = field(default_factory=dict)
 
     @property
     def total(self) -> float:

