@@ -372,7 +372,8 @@ def collect_zip(path: Path) -> list[Submission]:
             if count > MAX_MEMBERS:
                 submission.problem = f"beyond the first {MAX_MEMBERS:,} files of the zip: not read"
             elif info.file_size > MAX_FILE_BYTES:
-                submission.problem = f"zip member of {_mb(info.file_size)}, over the {_mb(MAX_FILE_BYTES)} limit: not read"
+                submission.problem = (f"zip member of {_mb(info.file_size)}, over the {_mb(MAX_FILE_BYTES)} "
+                                      "limit: not read")
             elif total + info.file_size > MAX_TOTAL_BYTES:
                 submission.problem = f"over the {_mb(MAX_TOTAL_BYTES)} limit for the whole zip: not read"
             else:

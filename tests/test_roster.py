@@ -42,7 +42,8 @@ def notebook(path: Path = EX03, name: str = "...", student_id: str = "...", emai
     """A student edition with its identity cell filled in, as saved bytes."""
     nb = strip_solutions(nbformat.read(path, as_version=4))
     cell = next(c for c in nb.cells if "identity" in c.metadata.get("tags", []))
-    cell.source = f'student_name = "{name}"\nstudent_id = "{student_id}"\n' + (f'student_email = "{email}"\n' if email else "")
+    cell.source = f'student_name = "{name}"\nstudent_id = "{student_id}"\n'
+    cell.source += f'student_email = "{email}"\n' if email else ""
     return nbformat.writes(nb).encode("utf-8")
 
 
@@ -137,8 +138,9 @@ def canvas_zip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setattr(roster_module, "MAX_FILE_BYTES", 300_000)
     path = tmp_path / "submissions.zip"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("smithjane_101_9001_ex03-trade-frictions.ipynb", notebook(name="Jane Smith", student_id="s001"))
-        archive.writestr("smithjane_101_9010_ex03-trade-frictions-1.ipynb", notebook(name="Jane Smith", student_id="s001"))
+        jane = notebook(name="Jane Smith", student_id="s001")
+        archive.writestr("smithjane_101_9001_ex03-trade-frictions.ipynb", jane)
+        archive.writestr("smithjane_101_9010_ex03-trade-frictions-1.ipynb", jane)
         archive.writestr("smithjane_101_9011_notes.pdf", b"%PDF-1.4 not a notebook")
         archive.writestr("yamadataro_102_9002_ex03-trade-frictions.ipynb", notebook())
         archive.writestr("cruzmariadela_LATE_103_9003_ex03-trade-frictions.ipynb", notebook())
@@ -205,7 +207,8 @@ def test_match_canvas_zip(canvas_zip: Path, roster: Roster) -> None:
 def test_unmatched_canvas_user_resubmission_is_a_duplicate(roster: Roster) -> None:
     older = roster_module.Submission("z!stranger_7_100_ex03.ipynb", canvas_slug="stranger", canvas_user_id="7",
                                      order=roster_module.canvas_order("100"))
-    newer = dataclasses.replace(older, source="z!stranger_7_99999_ex03.ipynb", order=roster_module.canvas_order("99999"))
+    newer = dataclasses.replace(older, source="z!stranger_7_99999_ex03.ipynb",
+                                order=roster_module.canvas_order("99999"))
     results = match([Candidate(older, "ex03"), Candidate(newer, "ex03")], roster)
     assert [(m.status, m.counted) for m in results] == [(DUPLICATE, False), (UNMATCHED, True)]
 
