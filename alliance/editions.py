@@ -419,8 +419,10 @@ _NOTE_USE = {
     "page": "run all cells from the top, and the tables, quotations and charts appear.",
     "solution": "this is the solution edition, with model solutions, model answers and rubrics.",
     "student": "replace each `...` with your answer, run the `check(...)` cell under it, and save your "
-               "work in this file. Keep the notebook's metadata when you hand it in: the grader reads "
-               "the exercise from it.",
+               "work in this file. Before you hand it in, fill in your name and student id, as on the "
+               "course roster, in the code cell near the top that sets `student_name` and `student_id`: the "
+               "grader reads them from that cell. Keep the notebook's metadata: the grader reads the "
+               "exercise from it.",
 }
 
 
