@@ -314,7 +314,8 @@ def chart_svg(spec: dict[str, Any]) -> str:
     return re.sub(r"^<\?xml[^>]*>\s*", "", svg)
 
 
-def _page(title: str, body: str) -> str:
+def html_page(title: str, body: str) -> str:
+    """A self-contained page (``lang``, ``title``, inline style, no script, nothing fetched)."""
     return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<title>{html.escape(title)}</title>\n<style>{PAGE_CSS}</style>\n</head>\n<body>\n<main>\n"
@@ -358,7 +359,7 @@ def summary_html(rows: Sequence[QuestionSummary], run: GradingRun) -> str:
             f"{html.escape(description)}</figcaption></figure>\n"
             f"<h2>The numbers</h2>\n<table>\n<caption>Per exercise and question, among counted submissions"
             f"</caption>\n<thead><tr>{head}</tr></thead>\n<tbody>{body_rows}</tbody>\n</table>")
-    return _page("Results per question", body)
+    return html_page("Results per question", body)
 
 
 def write_summary(run: GradingRun, out: Path) -> tuple[Path, Path]:
