@@ -68,7 +68,7 @@ class QuestionText:
 
     item_id: str              # "q6", or "q4-judgement" for the judgement of question 4
     heading: str              # "Question 6: Two readings of transactionalism"
-    prompt: str               # the question's Markdown (for a judgement: the question, then the prompt)
+    prompt: str               # the question's Markdown without its heading (a judgement: the question, then the prompt)
     model_title: str = ""     # "Model answer" / "Model judgement"
     model: str = ""
     rubric_title: str = ""    # "Marking rubric (3 points)"
@@ -124,7 +124,8 @@ def read_exercise_text(path: Path) -> ExerciseText:
         heading = _HEADING.search(source) if cell.get("cell_type") == "markdown" and not tags else None
         if heading:
             open_question = f"q{heading[1]}"
-            prompts[open_question] = (heading[0].lstrip("#").strip(), [source])
+            # the heading is shown by the pages themselves, at their own level
+            prompts[open_question] = (heading[0].lstrip("#").strip(), [_HEADING.sub("", source, count=1).strip()])
             continue
         if cell.get("cell_type") == "markdown" and not tags and open_question:
             prompts[open_question][1].append(source)

@@ -50,7 +50,8 @@ def test_read_exercise_text_finds_question_model_and_rubric() -> None:
     assert written.rubric_title == "Marking rubric (3 points)" and "**1 point**" in written.rubric
     judgement = text.questions["q4-judgement"]
     assert judgement.model_title == "Model judgement" and not judgement.rubric
-    assert "## Question 4" in judgement.prompt and "Your judgement" in judgement.prompt
+    assert "Source criticism · 1 point" in judgement.prompt and "Your judgement" in judgement.prompt
+    assert "## Question" not in judgement.prompt and "## Question" not in written.prompt
     assert "Your judgement" not in text.questions["q4"].prompt
 
 
@@ -91,6 +92,7 @@ def test_export_is_anonymous_and_complete(out: Path, texts: dict) -> None:
     assert page_text.count("(no answer)") >= 2                       # Bob's placeholder, Carol's blank judgement
     assert '<html lang="en">' in page_text and "<title>Hand marking</title>" in page_text
     assert "is shown as <em>(no answer)</em>" in page_text
+    assert "<h2>Question " not in page_text                          # headings stay in order (h2, h3, h4)
 
 
 def test_export_sheet_rows(out: Path, texts: dict) -> None:
