@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from alliance.errors import CourseError
-from alliance.gradebook import PAGE_CSS, format_points, is_answered, safe_cell
+from alliance.gradebook import format_points, is_answered, safe_cell
 from alliance.results import HAND_KINDS, GradingRun, ItemResult, SubmissionResult
 
 MARKING_DIR = "marking"

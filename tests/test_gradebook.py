@@ -10,7 +10,7 @@ import pytest
 from alliance import gradebook
 from alliance.gradebook import (format_points, is_answered, summarize, write_canvas_csv, write_grades_csv,
                                 write_summary)
-from alliance.results import GradingRun, ItemResult
+from alliance.results import ItemResult
 from tests._runs import sample_run, saved_run
 
 

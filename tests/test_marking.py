@@ -12,7 +12,7 @@ from alliance.exercises import solution_notebooks
 from alliance.marking import (MarkingError, MystRenderer, export_marking, merge_marks, plain_commonmark,
                               read_exercise_text)
 from alliance.results import GradingRun
-from tests._runs import HOSTILE, sample_run, saved_run
+from tests._runs import sample_run, saved_run
 
 PLAIN = MystRenderer(None)
 EX02 = next(p for p in solution_notebooks() if p.name.startswith("ex02"))
