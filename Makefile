@@ -10,7 +10,8 @@ JB_FLAGS := -n -W --keep-going
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
 export ALLIANCE_ROOT := $(CURDIR)
 
-.PHONY: help install node browser book book-clean test unit lab student grade bench linkcheck clean
+.PHONY: help install node browser book book-clean test unit lab student grade bench linkcheck clean \
+	marking merge-marks feedback gradebook
 
 help:
 	@echo "make book     install (virtual environment, locked packages) and build the HTML into _build/html"
@@ -20,6 +21,10 @@ help:
 	@echo "make grade SUBMISSIONS=folder   grade a folder of submitted notebooks into folder/grades.csv"
 	@echo "make bench    measure build, page and corpus performance into _build/bench.json"
 	@echo "make linkcheck  list and check external links (needs a network)"
+	@echo "make marking OUT=folder   anonymous marking page and sheet: folder/marking/index.html, marks.csv"
+	@echo "make merge-marks OUT=folder MARKS=marks.csv   merge a filled marking sheet, rewrite the gradebook"
+	@echo "make feedback OUT=folder [MODEL_ANSWERS=1]   one feedback page per student and exercise, and a zip"
+	@echo "make gradebook OUT=folder [ROSTER=roster.csv]   grades.csv, summary.csv/.html (and canvas.csv)"
 
 # The Python is checked before anything is installed (tools/check_python.py: one line naming
 # the supported range, from pyproject.toml's requires-python). A .venv left by an unsupported
@@ -92,3 +97,20 @@ linkcheck: install book
 
 clean:
 	rm -rf _build
+
+# After grading (OUT is the grading output folder, with results.json).
+marking: install
+	@test -n "$(OUT)" || { echo "usage: make marking OUT=folder"; exit 2; }
+	$(BIN)/python -m alliance.marking export "$(OUT)"
+
+merge-marks: install
+	@test -n "$(OUT)" -a -n "$(MARKS)" || { echo "usage: make merge-marks OUT=folder MARKS=marks.csv"; exit 2; }
+	$(BIN)/python -m alliance.marking merge "$(OUT)" "$(MARKS)"
+
+feedback: install
+	@test -n "$(OUT)" || { echo "usage: make feedback OUT=folder [MODEL_ANSWERS=1]"; exit 2; }
+	$(BIN)/python -m alliance.feedback "$(OUT)" $(if $(MODEL_ANSWERS),--model-answers,)
+
+gradebook: install
+	@test -n "$(OUT)" || { echo "usage: make gradebook OUT=folder [ROSTER=roster.csv]"; exit 2; }
+	$(BIN)/python -m alliance.gradebook "$(OUT)" $(if $(ROSTER),--roster "$(ROSTER)",)

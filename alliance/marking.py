@@ -1,0 +1,546 @@
+"""Hand marking: a page for markers and a marking sheet, then the marks merged into ``results.json``.
+
+``export_marking(OUT)`` writes, from ``OUT/results.json`` and the solution notebooks:
+
+* ``OUT/marking/index.html`` — per exercise and hand-marked question (written answers, and the
+  judgements of the source-criticism questions): the question, the **rubric** and the **model
+  answer** beside the answers, then every counted submission's answer under its anonymous code
+  only (no name, student id, file name or section appears in the marking files);
+* ``OUT/marking/marks.csv`` — the sheet to fill: ``anon, exercise, question, points_possible, mark,
+  comment``, one row per written answer and per judgement (judgements: ``points_possible`` 0, a
+  comment only). Marks and comments already merged are filled in, so a sheet can be re-exported.
+
+``merge_marks(OUT, marks.csv)`` checks the whole sheet first and refuses it (:class:`MarkingError`,
+listing every problem with its line number; nothing written) when a mark is not a number, is
+negative or above the points, is given on a judgement row, or a row names an unknown anonymous code,
+an unknown exercise/question, a question not marked by hand, or repeats another row. A blank mark
+leaves the answer unmarked. Then it writes the marks (``score``) and comments into ``results.json``
+and rewrites the gradebook files (``alliance.gradebook.write_gradebook``). Merging the same sheet
+twice gives the same result.
+
+The question texts, model answers and rubrics are the solution notebooks' MyST. With the book built
+(``make book``) they are converted as for the notebook editions (``alliance.editions``: quotations,
+paragraph citations and glossary terms linked to the published book); otherwise a plain rendering
+is used (roles shown as their text, e.g. ``ling2018 ¶22``). Either way the result is rendered as
+CommonMark with raw HTML disabled; students' answers are shown as escaped plain text.
+
+Command line (``make marking OUT=folder``, ``make merge-marks OUT=folder MARKS=marks.csv``)::
+
+    python -m alliance.marking export OUT
+    python -m alliance.marking merge OUT marks.csv
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import html
+import math
+import re
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from alliance.errors import CourseError
+from alliance.gradebook import format_points, is_answered, safe_cell
+from alliance.results import HAND_KINDS, GradingRun, ItemResult, SubmissionResult
+
+MARKING_DIR = "marking"
+MARKING_HTML = "index.html"
+MARKS_CSV = "marks.csv"
+MARKS_COLUMNS = ["anon", "exercise", "question", "points_possible", "mark", "comment"]
+JUDGEMENT_SUFFIX = "-judgement"
+_HEADING = re.compile(r"^##\s+Question\s+(\d+)\b\s*:?\s*(?P<title>.*)$", re.M)
+_PLACEHOLDER_TAG = re.compile(r"^(answer|judgement)-(q\d+)$")
+_ADMONITION_OPEN = re.compile(r"^(?P<fence>`{3,}|:{3,})\{admonition\}\s*(?P<title>.*)$")
+
+
+class MarkingError(CourseError):
+    """A marking sheet cannot be merged (every problem listed, by line), or marking cannot start."""
+
+
+# --------------------------------------------------------------------------- the solution notebooks
+
+
+@dataclass
+class QuestionText:
+    """What the solution notebook says about one question (MyST, as written)."""
+
+    item_id: str              # "q6", or "q4-judgement" for the judgement of question 4
+    heading: str              # "Question 6: Two readings of transactionalism"
+    prompt: str               # the question's Markdown without its heading (a judgement: the question, then the prompt)
+    model_title: str = ""     # "Model answer" / "Model judgement"
+    model: str = ""
+    rubric_title: str = ""    # "Marking rubric (3 points)"
+    rubric: str = ""
+
+
+@dataclass
+class ExerciseText:
+    """The questions of one solution notebook."""
+
+    exercise: str
+    title: str
+    docname: str              # "exercises/ex02-transactionalism"
+    questions: dict[str, QuestionText] = field(default_factory=dict)
+
+
+def _source(cell: dict) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
+def _tags(cell: dict) -> list[str]:
+    return list((cell.get("metadata") or {}).get("tags") or [])
+
+
+def split_admonition(markdown: str) -> tuple[str, str]:
+    """(title, body) of a cell holding one ``{admonition}`` block; ("", markdown) otherwise."""
+    lines = markdown.strip().split("\n")
+    opening = _ADMONITION_OPEN.match(lines[0].strip()) if lines else None
+    if not opening or len(lines) < 2 or lines[-1].strip() != opening["fence"]:
+        return "", markdown.strip()
+    body = lines[1:-1]
+    while body and re.match(r"^:[\w-]+:", body[0].strip()):
+        body = body[1:]
+    return opening["title"].strip(), "\n".join(body).strip()
+
+
+def read_exercise_text(path: Path) -> ExerciseText:
+    """The question texts, model answers and rubrics of a solution notebook (``exercises/ex*.ipynb``)."""
+    import json
+
+    from alliance.exercises import exercise_id
+
+    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    exercise = exercise_id(nb) or Path(path).stem.split("-")[0]
+    cells = nb.get("cells", [])
+    title_match = re.search(r"^#\s+(.+)$", _source(cells[0]), re.M) if cells else None
+    text = ExerciseText(exercise, title_match[1].strip() if title_match else exercise, f"exercises/{Path(path).stem}")
+    prompts: dict[str, tuple[str, list[str]]] = {}   # "qN" -> (heading, prompt parts)
+    open_question = ""
+    for index, cell in enumerate(cells):
+        source, tags = _source(cell), _tags(cell)
+        heading = _HEADING.search(source) if cell.get("cell_type") == "markdown" and not tags else None
+        if heading:
+            open_question = f"q{heading[1]}"
+            # the heading is shown by the pages themselves, at their own level
+            prompts[open_question] = (heading[0].lstrip("#").strip(), [_HEADING.sub("", source, count=1).strip()])
+            continue
+        if cell.get("cell_type") == "markdown" and not tags and open_question:
+            prompts[open_question][1].append(source)
+            continue
+        open_question = ""
+        placeholder = next((m for t in tags if (m := _PLACEHOLDER_TAG.match(t))), None)
+        if placeholder:
+            text.questions.update(_hand_question(placeholder[1], placeholder[2], cells, index, prompts))
+    for qid, (heading_text, parts) in prompts.items():
+        text.questions.setdefault(qid, QuestionText(qid, heading_text, "\n\n".join(parts)))
+    return text
+
+
+def _hand_question(kind: str, qid: str, cells: list[dict], index: int,
+                   prompts: dict[str, tuple[str, list[str]]]) -> dict[str, QuestionText]:
+    """The written question or judgement whose placeholder is ``cells[index]``, with its solutions."""
+    heading, parts = prompts.get(qid, (qid, []))
+    prompt = "\n\n".join(parts)
+    item_id = qid
+    if kind == "judgement":
+        item_id = qid + JUDGEMENT_SUFFIX
+        before = []
+        back = index - 1
+        while back >= 0 and cells[back].get("cell_type") == "markdown" and not _tags(cells[back]) \
+                and not _HEADING.search(_source(cells[back])):
+            before.insert(0, _source(cells[back]))
+            back -= 1
+        prompt = "\n\n".join([prompt, *before]).strip()
+    question = QuestionText(item_id, heading + (" (judgement)" if kind == "judgement" else ""), prompt)
+    after = index + 1
+    while after < len(cells) and "solution" in _tags(cells[after]):
+        title, body = split_admonition(_source(cells[after]))
+        if title.lower().startswith("marking rubric"):
+            question.rubric_title, question.rubric = title, body
+        elif not question.model:
+            question.model_title, question.model = title or "Model answer", body
+        after += 1
+    return {item_id: question}
+
+
+def exercise_texts(folder: Path | None = None) -> dict[str, ExerciseText]:
+    """Exercise id → its :class:`ExerciseText`, for every solution notebook."""
+    from alliance.exercises import solution_notebooks
+
+    texts = (read_exercise_text(p) for p in solution_notebooks(folder))
+    return {t.exercise: t for t in texts}
+
+
+# --------------------------------------------------------------------------- MyST → HTML
+
+
+_ROLE = re.compile(r"\{(?P<name>[a-zA-Z][\w:-]*)\}`(?P<body>[^`]*)`")
+_FENCE_LINE = re.compile(r"^\s{0,3}(`{3,}|~{3,}|:{3,})\s*(\{(?P<directive>[\w:-]+)\}\s*(?P<arg>.*))?$")
+_EXPLICIT = re.compile(r"^(?P<text>.*?)\s*<(?P<target>[^<>]+)>$", re.S)
+
+
+def _md_escape(text: str) -> str:
+    return re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", text)
+
+
+def _plain_role(name: str, body: str) -> str:
+    """A role as readable text without the built book: ``{para}`ling2018:22``` → ``ling2018 ¶22``."""
+    body = " ".join(body.split())
+    if name == "para":
+        parts = [p.strip() for p in body.split(";") if p.strip()]
+        return "; ".join(f"{p.split(':', 1)[0]} ¶{p.split(':', 1)[1]}" if ":" in p else p for p in parts)
+    if name in ("q", "absent"):
+        where, _, words = body.partition(":")
+        shown = f"“{_md_escape(words.strip())}” ({_md_escape(where.strip())})"
+        return shown if name == "q" else f"{shown}: absent from the text"
+    explicit = _EXPLICIT.match(body)
+    if name in ("term", "ref", "numref", "doc"):
+        text = explicit["text"] if explicit and explicit["text"] else (explicit["target"] if explicit else body)
+        return _md_escape(text.rsplit("/", 1)[-1] if name == "doc" and not (explicit and explicit["text"]) else text)
+    if name == "cite:p":
+        return f"({_md_escape(body)})"
+    return _md_escape(body)
+
+
+def plain_commonmark(markdown: str) -> str:
+    """MyST as CommonMark without the built book: roles as text, directives as a bold title and body."""
+    out: list[str] = []
+    open_fences: list[str] = []      # the fences of the directives being read, innermost last
+    options_allowed = False
+    for line in markdown.split("\n"):
+        fence = _FENCE_LINE.match(line)
+        if fence and fence["directive"]:
+            open_fences.append(fence[1])
+            title = fence["arg"].strip() or fence["directive"].replace("-", " ").capitalize()
+            out.extend([f"**{_md_escape(title)}**", ""])
+            options_allowed = True
+            continue
+        if fence and open_fences and not fence[2] and fence[1][0] == open_fences[-1][0] \
+                and len(fence[1]) >= len(open_fences[-1]):
+            open_fences.pop()
+            out.append("")
+            continue
+        if options_allowed and re.match(r"^\s*:[\w-]+:", line):
+            continue
+        options_allowed = False
+        if re.match(r"^\s*\([^()\s]+\)=\s*$", line) or line.startswith("%"):
+            continue
+        out.append(_ROLE.sub(lambda m: _plain_role(m["name"], m["body"]), line))
+    return "\n".join(out).strip()
+
+
+class MystRenderer:
+    """Renders the solution notebooks' MyST as HTML: through the notebook editions' converter when the
+    book is built, else :func:`plain_commonmark`; always CommonMark with raw HTML disabled."""
+
+    def __init__(self, book: object | None = None):
+        self.book = book
+        self.linked = book is not None
+
+    @classmethod
+    def from_build(cls) -> MystRenderer:
+        """Use the built book (``_build/html``) when there is one; the plain rendering otherwise."""
+        from alliance.editions import BookIndex, EditionError
+
+        try:
+            return cls(BookIndex.from_build())
+        except (EditionError, OSError, ValueError):
+            return cls(None)
+
+    def commonmark(self, markdown: str, docname: str) -> str:
+        """``markdown`` as CommonMark (MyST converted); a construct the converter refuses goes plain."""
+        if self.book is not None:
+            import nbformat
+
+            from alliance.editions import convert_notebook
+
+            try:
+                nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(markdown)])
+                return convert_notebook(nb, docname, self.book).cells[0].source
+            except Exception:  # noqa: BLE001 — a stale build or an unknown construct: the plain rendering
+                pass
+        return plain_commonmark(markdown)
+
+    def html(self, markdown: str, docname: str) -> str:
+        """``markdown`` (MyST) as HTML."""
+        from markdown_it import MarkdownIt
+
+        return MarkdownIt("commonmark", {"html": False}).render(self.commonmark(markdown, docname))
+
+
+# --------------------------------------------------------------------------- export
+
+
+def counted_hand_items(run: GradingRun) -> list[tuple[SubmissionResult, ItemResult]]:
+    """(submission, item) for every written answer and judgement of a counted submission."""
+    return [(r, i) for r in run.results if r.counted and r.exercise for i in r.items if i.kind in HAND_KINDS]
+
+
+def _check_anonymous_codes(run: GradingRun) -> None:
+    """Every counted submission with hand-marked items needs its own anonymous code per exercise."""
+    problems, seen = [], set()
+    for result in run.results:
+        if not (result.counted and result.exercise and any(i.by_hand for i in result.items)):
+            continue
+        if not result.anon:
+            problems.append(f"a counted submission of {result.exercise} has no anonymous code (anon)")
+        elif (result.anon, result.exercise) in seen:
+            problems.append(f"anonymous code {result.anon!r} is used twice in {result.exercise}")
+        seen.add((result.anon, result.exercise))
+    if problems:
+        raise MarkingError("results.json cannot be marked anonymously:\n  " + "\n  ".join(problems))
+
+
+def answer_html(item: ItemResult) -> str:
+    """A student's answer as escaped text (hostile input), or the sign of no answer."""
+    if not is_answered(item):
+        return '<p class="none">(no answer)</p>'
+    return f'<div class="answer">{html.escape(item.answer.strip())}</div>'
+
+
+def _guide_html(question: QuestionText | None, renderer: MystRenderer, docname: str) -> str:
+    if question is None:
+        return '<p class="none">The solution notebook has no text for this question.</p>'
+    parts = [f'<section class="guide" aria-label="Question">{renderer.html(question.prompt, docname)}</section>']
+    if question.rubric:
+        parts.append(f"<h4>{html.escape(question.rubric_title)}</h4>\n"
+                     f'<section class="guide">{renderer.html(question.rubric, docname)}</section>')
+    if question.model:
+        parts.append(f"<h4>{html.escape(question.model_title)}</h4>\n"
+                     f'<section class="guide">{renderer.html(question.model, docname)}</section>')
+    return "\n".join(parts)
+
+
+_MARKING_CSS = (".pair{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:1.5rem}"
+                ".pair>div:first-child{position:sticky;top:0;align-self:start;max-height:100vh;overflow:auto}"
+                "@media (max-width:60rem){.pair{display:block}.pair>div:first-child{position:static;max-height:none}}")
+
+
+def marking_html(run: GradingRun, texts: dict[str, ExerciseText], renderer: MystRenderer) -> str:
+    """The markers' page (anonymous codes only)."""
+    groups: dict[tuple[str, str], list[tuple[SubmissionResult, ItemResult]]] = {}
+    for result, item in counted_hand_items(run):
+        groups.setdefault((result.exercise, item.id), []).append((result, item))
+    sections, toc = [], []
+    for n, ((exercise, item_id), entries) in enumerate(sorted(groups.items(), key=lambda kv: _order(kv[0])), 1):
+        text = texts.get(exercise)
+        question = text.questions.get(item_id) if text else None
+        first = entries[0][1]
+        kind = ("judgement: a comment only, no points" if first.kind == "judgement"
+                else f"written answer, {format_points(first.points)} points")
+        title = f"{exercise} {item_id}" + (f" — {question.heading}" if question else "")
+        anchor = f"m{n}"
+        toc.append(f'<li><a href="#{anchor}">{html.escape(title)}</a> ({len(entries)} answer(s))</li>')
+        answers = "\n".join(
+            f"<article><h4>{html.escape(result.anon)}</h4>\n{answer_html(item)}</article>"
+            for result, item in sorted(entries, key=lambda e: e[0].anon))
+        sections.append(
+            f'<section id="{anchor}"><h2>{html.escape(title)}</h2>\n<p>{html.escape(kind)}.</p>\n'
+            f'<div class="pair"><div><h3>Question, rubric and model</h3>\n'
+            f'{_guide_html(question, renderer, text.docname if text else "")}</div>\n'
+            f"<div><h3>Answers ({len(entries)})</h3>\n{answers}</div></div></section>")
+    links = ("Quotations, paragraph citations and glossary terms link to the published book."
+             if renderer.linked else
+             "The book is not built here, so citations are shown as text (for example “ling2018 ¶22” is "
+             "paragraph 22 of ling2018); run <code>make book</code> first for links into the book.")
+    body = (f"<h1>Hand marking</h1>\n<p>Each written answer and judgement of a counted submission, under its "
+            f"anonymous code only. Give each written answer a mark from 0 to its points in "
+            f"<code>{MARKS_CSV}</code> (column <code>mark</code>; decimals allowed; leave it blank to leave the "
+            f"answer unmarked) and, if you wish, a <code>comment</code>. Judgements take a comment only. "
+            f"An answer left blank or left as the placeholder is shown as <em>(no answer)</em>. "
+            f"Students' answers are shown as plain text, exactly as written. {links}</p>\n"
+            f"<nav aria-label=\"Questions\"><h2>Questions</h2><ul>{''.join(toc) or '<li>none</li>'}</ul></nav>\n"
+            + "\n".join(sections))
+    from alliance.gradebook import html_page
+
+    return html_page("Hand marking", body).replace("</style>", _MARKING_CSS + "</style>", 1)
+
+
+def _order(key: tuple[str, str]) -> tuple[str, int, str]:
+    exercise, item_id = key
+    number = re.match(r"q(\d+)", item_id)
+    return exercise, int(number[1]) if number else 0, item_id
+
+
+def marks_rows(run: GradingRun) -> list[list[str]]:
+    """The marking sheet's rows, with marks and comments already merged filled in."""
+    rows = []
+    for result, item in sorted(counted_hand_items(run), key=lambda e: (*_order((e[0].exercise, e[1].id)), e[0].anon)):
+        mark = "" if item.kind == "judgement" else format_points(item.score)
+        rows.append([result.anon, result.exercise, item.id, format_points(item.points), mark,
+                     safe_cell(item.comment)])
+    return rows
+
+
+def export_marking(out: Path, renderer: MystRenderer | None = None,
+                   texts: dict[str, ExerciseText] | None = None) -> tuple[Path, Path]:
+    """Write ``OUT/marking/index.html`` and ``OUT/marking/marks.csv``; returns both paths."""
+    out = Path(out)
+    run = GradingRun.load(out)
+    _check_anonymous_codes(run)
+    renderer = renderer or MystRenderer.from_build()
+    texts = texts if texts is not None else exercise_texts()
+    folder = out / MARKING_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    page = folder / MARKING_HTML
+    page.write_text(marking_html(run, texts, renderer), encoding="utf-8")
+    sheet = folder / MARKS_CSV
+    with sheet.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(MARKS_COLUMNS)
+        writer.writerows(marks_rows(run))
+    return page, sheet
+
+
+# --------------------------------------------------------------------------- merge
+
+
+@dataclass
+class _Mark:
+    """One checked row of a marking sheet."""
+
+    result: SubmissionResult
+    item: ItemResult
+    score: float | None
+    comment: str
+
+
+def _parse_mark(text: str, item: ItemResult, sheet_points: str) -> tuple[float | None, list[str]]:
+    """The mark of one row (``None`` when blank) and what is wrong with it."""
+    text = text.strip()
+    problems = []
+    if sheet_points.strip():
+        try:
+            if float(sheet_points) != item.points:
+                problems.append(f"points_possible {sheet_points.strip()} does not match the question's "
+                                f"{format_points(item.points)} points (an old sheet?)")
+        except ValueError:
+            problems.append(f"points_possible {sheet_points.strip()!r} is not a number")
+    if not text:
+        return None, problems
+    if item.kind == "judgement":
+        return None, [*problems, f"mark {text!r} on a judgement row: judgements take a comment only"]
+    try:
+        value = float(text)
+    except ValueError:
+        return None, [*problems, f"mark {text!r} is not a number"]
+    if not math.isfinite(value):
+        problems.append(f"mark {text!r} is not a number")
+    elif value < 0:
+        problems.append(f"mark {text} is negative")
+    elif value > item.points:
+        problems.append(f"mark {text} is above the {format_points(item.points)} points of the question")
+    return value, problems
+
+
+def read_marks(run: GradingRun, sheet: Path) -> list[_Mark]:
+    """Every row of a filled marking sheet, checked against ``run``; :class:`MarkingError` lists all problems."""
+    by_anon = {(r.anon, r.exercise): r for r in run.results if r.counted and r.anon and r.exercise}
+    known = {(r.exercise, i.id): i.kind for r in run.results if r.exercise for i in r.items}
+    problems: list[str] = []
+    marks: list[_Mark] = []
+    seen: dict[tuple[str, str, str], int] = {}
+    with Path(sheet).open(encoding="utf-8-sig", newline="") as stream:
+        reader = csv.DictReader(stream)
+        missing = [c for c in MARKS_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise MarkingError(f"{sheet}: line 1: missing column(s) {', '.join(missing)}; "
+                               f"expected {', '.join(MARKS_COLUMNS)}.")
+        line = 1
+        for row in reader:
+            start, line = line + 1, reader.line_num
+            cells = {c: (row.get(c) or "") for c in MARKS_COLUMNS}
+            if not any(v.strip() for v in cells.values()):
+                continue
+            anon, exercise, qid = cells["anon"].strip(), cells["exercise"].strip(), cells["question"].strip()
+            where = f"line {start} ({anon or '?'} {exercise or '?'} {qid or '?'})"
+            key = (anon, exercise, qid)
+            if key in seen:
+                problems.append(f"{where}: repeats line {seen[key]}")
+                continue
+            seen[key] = start
+            if (exercise, qid) not in known:
+                problems.append(f"{where}: unknown exercise/question {exercise!r}/{qid!r}")
+                continue
+            if known[(exercise, qid)] not in HAND_KINDS:
+                problems.append(f"{where}: question {qid} of {exercise} is checked automatically, not marked by hand")
+                continue
+            result = by_anon.get((anon, exercise))
+            if result is None:
+                problems.append(f"{where}: unknown anonymous code {anon!r} for {exercise}")
+                continue
+            try:
+                item = result.item(qid)
+            except KeyError:
+                problems.append(f"{where}: submission {anon} has no question {qid}")
+                continue
+            score, wrong = _parse_mark(cells["mark"], item, cells["points_possible"])
+            problems.extend(f"{where}: {w}" for w in wrong)
+            comment = cells["comment"].strip()
+            marks.append(_Mark(result, item, score, _unguard(comment)))
+    if problems:
+        raise MarkingError(f"{sheet}: {len(problems)} problem(s); nothing was merged:\n  " + "\n  ".join(problems))
+    return marks
+
+
+def _unguard(comment: str) -> str:
+    """A comment as the marker wrote it: the ' that :func:`safe_cell` put before a formula sign dropped."""
+    return comment[1:] if comment.startswith("'") and comment[1:2] and safe_cell(comment[1:]) != comment[1:] \
+        else comment
+
+
+def merge_marks(out: Path, sheet: Path) -> GradingRun:
+    """Merge a filled ``marks.csv`` into ``OUT/results.json``, then rewrite the gradebook files.
+
+    A blank mark leaves (or makes) the answer unmarked; comments replace earlier ones. Nothing is
+    written when any row is wrong (:class:`MarkingError` lists them all). Returns the updated run.
+    """
+    from alliance.gradebook import write_gradebook
+
+    out = Path(out)
+    run = GradingRun.load(out)
+    for mark in read_marks(run, sheet):
+        if mark.item.kind == "written":
+            mark.item.score = mark.score
+        mark.item.comment = mark.comment
+    run.save(out)
+    write_gradebook(out)
+    return run
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Export the marking page and sheet, or merge a filled sheet into results.json."""
+    parser = argparse.ArgumentParser(prog="python -m alliance.marking", description=main.__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    export = commands.add_parser("export", help="write OUT/marking/index.html and OUT/marking/marks.csv")
+    export.add_argument("out", type=Path)
+    merge = commands.add_parser("merge", help="merge a filled marks.csv into OUT/results.json")
+    merge.add_argument("out", type=Path)
+    merge.add_argument("marks", type=Path)
+    args = parser.parse_args(list(argv) if argv is not None else None)
+    if not (args.out / "results.json").is_file():
+        parser.error(f"{args.out}/results.json not found: grade the submissions first (make grade).")
+    try:
+        if args.command == "export":
+            page, sheet = export_marking(args.out)
+            print(f"wrote {page}\nwrote {sheet}  (fill in mark and comment, then: "
+                  f"python -m alliance.marking merge {args.out} {sheet})")
+        else:
+            run = merge_marks(args.out, args.marks)
+            left = sum(len(r.unmarked) for r in run.results if r.counted)
+            print(f"merged {args.marks} into {args.out}/results.json; gradebook rewritten; "
+                  f"{left} written answer(s) still to mark")
+    except MarkingError as err:
+        print(err, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
