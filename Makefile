@@ -18,7 +18,7 @@ help:
 	@echo "make test     install (and npm axe-core), then every test (unit, strict build, install per Python, nbval, student edition, grading, browser)"
 	@echo "make lab      JupyterLab on notebooks/: the chapters and the student exercises, your copies"
 	@echo "make student  write the student edition to _build/student/"
-	@echo "make grade SUBMISSIONS=folder   grade a folder of submitted notebooks into folder/grades.csv"
+	@echo "make grade SUBMISSIONS=folder-or-zip [ROSTER=roster.csv] [OUT=folder]   grade submissions (sandboxed) into OUT"
 	@echo "make bench    measure build, page and corpus performance into _build/bench.json"
 	@echo "make linkcheck  list and check external links (needs a network)"
 	@echo "make marking OUT=folder   anonymous marking page and sheet: folder/marking/index.html, marks.csv"
@@ -85,9 +85,10 @@ lab: book
 student: book
 	$(BIN)/python -m alliance.student
 
+# SUBMISSIONS: a folder, a folder per student or a Canvas zip; OUT defaults to SUBMISSIONS-graded.
 grade: install
-	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=folder"; exit 2; }
-	$(BIN)/python -m alliance.grading "$(SUBMISSIONS)"
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=folder-or-zip [ROSTER=roster.csv] [OUT=folder] [SHARD=i/n]"; exit 2; }
+	$(BIN)/python -m alliance.grading "$(SUBMISSIONS)" $(if $(OUT),--out "$(OUT)",) $(if $(ROSTER),--roster "$(ROSTER)",) $(if $(SHARD),--shard $(SHARD),) $(GRADE_FLAGS)
 
 bench: install browser
 	$(BIN)/python tools/bench.py $(if $(WITH_TEST),--with-test,)

@@ -397,8 +397,12 @@ def merge(out: Path, shard_dirs: list[Path], roster: Path | None = None) -> Grad
 
 
 def finish(run: GradingRun, out: Path, roster: Path | None) -> GradingRun:
-    """Match the roster, give anonymous codes, write ``results.json`` and ``grades.csv``."""
-    from alliance.gradebook import write_grades_csv
+    """Match the roster, give anonymous codes, write ``results.json`` and the gradebook files.
+
+    The gradebook files (:func:`alliance.gradebook.write_gradebook`): ``grades.csv``, the summary and,
+    with a roster, the Canvas import ``canvas.csv``.
+    """
+    from alliance.gradebook import write_gradebook
 
     run.results.sort(key=lambda r: r.submission)
     match_roster(run, roster)
@@ -407,30 +411,36 @@ def finish(run: GradingRun, out: Path, roster: Path | None) -> GradingRun:
         result.anon = "S" + hashlib.sha256(f"{salt}\n{result.submission}".encode()).hexdigest()[:6].upper()
     run.settings["roster"] = str(roster) if roster else ""
     run.save(out)
-    write_grades_csv(run, Path(out) / "grades.csv")
+    write_gradebook(out, roster)
     return run
 
 
 def match_roster(run: GradingRun, roster_path: Path | None) -> None:
-    """Fill each result's student, match status and ``counted`` from the roster (none: all unmatched)."""
-    from alliance.roster import Candidate, load_roster, match, submission_from_evidence
+    """Fill each result's student, match status and ``counted`` from the roster (:func:`alliance.roster.match`).
+
+    Matching reads only what grading recorded (``evidence``), so shards are matched after their merge.
+    Without a roster nothing is matched, but one Canvas user's repeated submissions are still found.
+    """
+    from alliance.roster import Candidate, Roster, Submission, load_roster, match
     from alliance.written import Identity
 
-    if roster_path is None:
-        for result in run.results:
-            result.match, result.match_note = "unmatched", "no roster given"
-        return
-    roster = load_roster(roster_path)
-    candidates = [Candidate(submission=submission_from_evidence(r.submission, r.late, r.evidence),
-                            exercise=r.exercise,
-                            identity=Identity(name=r.evidence.get("notebook_name", ""),
-                                              student_id=r.evidence.get("notebook_id", ""),
-                                              email=r.evidence.get("notebook_email", "")))
-                  for r in run.results]
+    roster = load_roster(roster_path) if roster_path else Roster([])
+    candidates = []
+    for r in run.results:
+        e = r.evidence
+        submission = Submission(source=r.submission, late=r.late, canvas_slug=e.get("canvas_slug", ""),
+                                canvas_user_id=e.get("canvas_user_id", ""),
+                                canvas_submission_id=e.get("canvas_submission_id", ""),
+                                folder=e.get("folder", ""), order=e.get("order", ""))
+        identity = Identity(name=e.get("notebook_name", ""), student_id=e.get("notebook_id", ""),
+                            email=e.get("notebook_email", ""))
+        candidates.append(Candidate(submission, r.exercise, identity))
     for result, found in zip(run.results, match(candidates, roster)):
-        result.student_id, result.section = found.student_id, found.section
-        result.student_name = found.student_name or result.student_name
-        result.match, result.match_note, result.counted = found.status, found.note, found.counted
+        fields = found.result_fields()
+        for name in ("student_id", "student_name", "section", "match", "match_note", "counted"):
+            setattr(result, name, fields[name])
+        if roster_path is None:
+            result.match_note = "no roster given" + (f"; {result.match_note}" if result.match_note else "")
 
 
 # --------------------------------------------------------------------------- command line

@@ -1,10 +1,11 @@
 """The grading command: one batch over every kind of submission, which must always finish.
 
 Generated from the solution and student editions of ex00 (and ex01), plus the static hostile
-fixtures in tests/fixtures/submissions/. One batch (two at a time) keeps the test near a minute.
+fixtures in tests/fixtures/submissions/. Submissions run sandboxed, two at a time, as
+``make grade`` runs them. Results are read from ``results.json``.
 """
 import copy
-import csv
+import json
 import shutil
 import time
 from pathlib import Path
@@ -12,13 +13,17 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from alliance.democlass import HOSTILE
 from alliance.exercises import auto_questions, solution_notebooks
-from alliance.grading import grade_folder, main
+from alliance.grading import grade, main, merge
+from alliance.results import GradingRun
+from alliance.sandbox import Limits
 from alliance.student import strip_solutions
 
 FIXTURES = Path(__file__).parent / "fixtures" / "submissions"
 CELL_TIMEOUT = 20      # long enough for the imports on a busy 2-core machine; a loop costs this much
 TOTAL_TIMEOUT = 45
+LIMITS = Limits(cell_timeout=CELL_TIMEOUT, total_timeout=TOTAL_TIMEOUT)
 
 
 def _solution(ex: str):
@@ -79,12 +84,26 @@ def graded(tmp_path_factory):
     for fixture in FIXTURES.glob("*"):
         if fixture.name != "README.md":
             shutil.copy(fixture, folder / fixture.name)
+    unanswered = strip_solutions(ex00)
+    for case in ("replaced_checker", "forged_scores", "lying_object"):
+        hostile = copy.deepcopy(unanswered)
+        hostile.cells.insert(3, nbformat.v4.new_code_cell(HOSTILE[case]))
+        nbformat.write(hostile, folder / f"{case}.ipynb")
+    out = tmp_path_factory.mktemp("graded")
     start = time.monotonic()
-    target, grades = grade_folder(folder, cell_timeout=CELL_TIMEOUT, total_timeout=TOTAL_TIMEOUT, jobs=2)
+    grade(folder, out, limits=LIMITS, jobs=2)
     elapsed = time.monotonic() - start
-    with open(target, newline="", encoding="utf-8") as handle:
-        rows = {row["file"]: row for row in csv.DictReader(handle)}
+    run = GradingRun.load(out)
+    rows = {r.submission: _row(r) for r in run.results}
     return rows, elapsed, folder
+
+
+def _row(result) -> dict:
+    """A result as the old grades.csv row: q1..qN points ("" for unmarked), total, error."""
+    row = {i.id: ("" if i.score is None else f"{i.score:g}") for i in result.items}
+    row.update(exercise=result.exercise, total=f"{result.total:g}", error="; ".join(result.notes),
+               seconds=result.seconds, unmarked=result.unmarked, possible=f"{result.possible:g}")
+    return row
 
 
 def _auto(ex: str) -> list[str]:
@@ -93,21 +112,17 @@ def _auto(ex: str) -> list[str]:
 
 def test_one_row_per_file_and_the_batch_finishes(graded):
     rows, elapsed, folder = graded
-    files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")
-                   if p.is_file() and p.name != "grades.csv")
+    files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
     assert sorted(rows) == files
-    header = list(next(iter(rows.values())).keys())
-    assert header[:2] == ["file", "exercise"] and header[-5:] == ["total", "max_points", "to_mark_by_hand",
-                                                                   "seconds", "error"]
-    assert elapsed < 110, elapsed
+    assert elapsed < 150, elapsed
 
 
 def test_fully_correct_gets_full_marks_whatever_its_name(graded):
     row = graded[0]["ex03-trade-frictions.ipynb"]
     assert row["exercise"] == "ex00"
     assert all(row[q] == "1" for q in _auto("ex00"))
-    assert row["total"] == row["max_points"] == str(len(_auto("ex00")))
-    assert row["to_mark_by_hand"] == "q6" and row["q6"] == "" and row["error"] == ""
+    assert row["total"] == str(len(_auto("ex00"))) and row["possible"] == str(len(_auto("ex00")) + 3)
+    assert row["unmarked"] == ["q6"] and row["q6"] == "" and row["error"] == ""
 
 
 def test_unanswered_student_edition_gets_zero(graded):
@@ -131,7 +146,7 @@ def test_crashing_cell_loses_only_its_question(graded):
 
 def test_dead_kernel_gets_zero_and_a_note(graded):
     row = graded[0]["kernel_dies.ipynb"]
-    assert row["total"] == "0" and "kernel died" in row["error"]
+    assert row["total"] == "0" and "ended the Python process in cell 3 (exit code 1)" in row["error"]
 
 
 def test_loop_is_interrupted_and_the_rest_graded(graded):
@@ -144,6 +159,14 @@ def test_loop_that_ignores_interrupts_hits_the_total_limit(graded):
     row = graded[0]["stubborn_loop.ipynb"]
     assert row["total"] == "0" and f"{TOTAL_TIMEOUT} s total time limit" in row["error"], row["error"]
     assert float(row["seconds"]) < TOTAL_TIMEOUT + 15
+
+
+@pytest.mark.parametrize("case", ["replaced_checker", "forged_scores", "lying_object"])
+def test_code_in_the_submission_cannot_give_itself_points(graded, case):
+    """Replacing check() or the scoring code, printing score lines or answering with an object that
+    equals everything: the answers are compared in the grading process, so nothing is earned."""
+    row = graded[0][f"{case}.ipynb"]
+    assert all(row[q] == "0" for q in _auto("ex00")) and row["total"] == "0", row
 
 
 @pytest.mark.parametrize("name, note", [
@@ -159,7 +182,18 @@ def test_hostile_submissions_get_zero_and_a_note(graded, name, note):
 
 
 def test_command_line_on_a_folder_of_non_notebooks(tmp_path, capsys):
-    (tmp_path / "a.ipynb").write_text("{not json")
-    assert main([str(tmp_path)]) == 0
-    assert "Graded 1 file(s)" in capsys.readouterr().out
-    assert "invalid JSON" in (tmp_path / "grades.csv").read_text()
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.ipynb").write_text("{not json")
+    assert main([str(tmp_path / "in")]) == 0
+    assert "Graded 1 submission(s)" in capsys.readouterr().out
+    assert "invalid JSON" in (tmp_path / "in-graded" / "grades.csv").read_text()
+
+
+def test_without_a_sandbox_grading_refuses_unless_asked(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("alliance.sandbox.find_bwrap", lambda: None)
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.ipynb").write_text("{not json")
+    assert main([str(tmp_path / "in")]) == 3
+    assert "no sandbox" in capsys.readouterr().err and not (tmp_path / "in-graded").exists()
+    assert main([str(tmp_path / "in"), "--no-sandbox"]) == 0
+    assert "WITHOUT a sandbox" in capsys.readouterr().err
