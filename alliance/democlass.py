@@ -133,9 +133,15 @@ class Planned:
     late: bool
 
 
-def plan(count: int, exercises: list[str], seed: int = 1, hostile_share: float = 0.02) -> list[Planned]:
-    """What the synthetic class hands in (deterministic for a seed)."""
+def plan(count: int, exercises: list[str], seed: int = 1, hostile_share: float = 0.02,
+         hostile_cases: list[str] | None = None) -> list[Planned]:
+    """What the synthetic class hands in (deterministic for a seed).
+
+    With ``hostile_cases`` the first submissions are those hostile cases, in order, and no other
+    submission is hostile.
+    """
     rng = random.Random(seed)
+    forced = list(hostile_cases or [])
     names = {exercise_id(nbformat.read(p, as_version=4)): p.name for p in solution_notebooks()}
     cases = sorted(HOSTILE)
     planned, sub_id, hostile_index = [], 500000, 0
@@ -144,7 +150,9 @@ def plan(count: int, exercises: list[str], seed: int = 1, hostile_share: float =
         for ex in exercises:
             sub_id += 1
             roll = rng.random()
-            if roll < hostile_share:
+            if forced:
+                kind = f"hostile:{forced.pop(0)}"
+            elif hostile_cases is None and roll < hostile_share:
                 kind = f"hostile:{cases[hostile_index % len(cases)]}"
                 hostile_index += 1
             elif roll < 0.55:
@@ -170,14 +178,14 @@ def plan(count: int, exercises: list[str], seed: int = 1, hostile_share: float =
 
 
 def write_class(out: Path, count: int = 200, exercises: list[str] | None = None, seed: int = 1,
-                hostile_share: float = 0.02) -> tuple[Path, Path, list[Planned]]:
+                hostile_share: float = 0.02, hostile_cases: list[str] | None = None) -> tuple[Path, Path, list[Planned]]:
     """Write ``out/roster.csv`` and ``out/submissions.zip``; returns their paths and the plan."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     solutions = {exercise_id(nbformat.read(p, as_version=4)): nbformat.read(p, as_version=4)
                  for p in solution_notebooks()}
     exercises = exercises or sorted(solutions)
-    planned = plan(count, exercises, seed, hostile_share)
+    planned = plan(count, exercises, seed, hostile_share, hostile_cases)
     roster_path = out / "roster.csv"
     with open(roster_path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
