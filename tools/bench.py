@@ -23,10 +23,17 @@ corpus scale                ``alliance.corpus.build_corpus`` on 10, 100 and 1,00
                             sources (copies of the five seeds, with a metadata CSV with their
                             sha256) and the growth exponent (slope of log time on log n).
                             Targets: 1,000 sources <= 5 s, exponent <= 1 (linear).
+grading                     ``alliance.grading`` on a synthetic class (``alliance.democlass``:
+                            200 students x 7 notebooks = 1,400 submissions plus 3 extras; full,
+                            partial, empty, no-id and 2 % hostile), sandboxed, one job per core,
+                            default limits. Reports seconds, submissions per second, and what
+                            each hostile case received and which limit stopped it.
+                            Target: 1,400 submissions <= 20 min.
 ``make test``               only with ``--with-test`` (it is long).
 ==========================  =====================================================
 
-Usage: ``python tools/bench.py [--with-test] [--no-build] [--out _build/bench.json]``.
+Usage: ``python tools/bench.py [--with-test] [--no-build] [--only grading] [--students 200]
+[--out _build/bench.json]``.
 ``--no-build`` skips the three builds and measures pages of the existing ``_build/html``.
 """
 from __future__ import annotations
@@ -64,6 +71,7 @@ TARGETS = {
     "first_chart_ms": 500,
     "corpus_1000_s": 5.0,
     "growth_exponent": 1.0,
+    "grading_1400_s": 1200,
 }
 _EXEC_LINE = re.compile(r"^(?P<path>\S+?): (?P<what>Executed notebook in (?P<secs>[\d.]+) seconds|"
                         r"Using cached notebook)", re.M)
@@ -269,6 +277,34 @@ def corpus_scale(sizes: tuple[int, ...] = (10, 100, 1000)) -> dict:
     return {"seconds": results, "growth_exponent": round(slope, 2), "growth_exponent_last_decade": round(tail, 2)}
 
 
+def grading_bench(students: int = 200) -> dict:
+    """Grade a synthetic class as ``make grade`` does; throughput and what hostile cases got."""
+    from alliance.democlass import write_class
+    from alliance.grading import grade
+    from alliance.sandbox import Limits
+
+    with tempfile.TemporaryDirectory(prefix="alliance-class-") as tmp:
+        roster, archive, planned = write_class(Path(tmp), students)
+        limits = Limits()
+        start = time.perf_counter()
+        run = grade(archive, Path(tmp) / "graded", roster, limits, progress=True)
+        seconds = time.perf_counter() - start
+    results = {r.submission: r for r in run.results}
+    by_kind: dict[str, list] = {}
+    for item in planned:
+        by_kind.setdefault(item.kind, []).append(results[f"{archive.name}!{item.member}"])
+    kinds = {kind: {"count": len(rs), "mean_points": round(sum(r.total for r in rs) / len(rs), 2),
+                    "with_notes": sum(1 for r in rs if r.notes),
+                    "first_notes": sorted({r.notes[0] for r in rs if r.notes})[:3]}
+             for kind, rs in sorted(by_kind.items())}
+    return {"submissions": len(run.results), "seconds": round(seconds, 1),
+            "per_second": round(len(run.results) / seconds, 2), "jobs": run.settings["jobs"],
+            "sandbox": run.settings["sandbox"], "limits": run.settings["limits"],
+            "matched": sum(1 for r in run.results if r.match == "matched"),
+            "unmatched": sum(1 for r in run.results if r.match == "unmatched"),
+            "duplicates": sum(1 for r in run.results if r.match == "duplicate"), "by_kind": kinds}
+
+
 # --------------------------------------------------------------------------- report
 
 def _fmt_bytes(n: float | None) -> str:
@@ -313,6 +349,11 @@ def table(report: dict) -> str:
                      "1,000 <= 5 s", verdict(secs.get("1000", math.inf) <= TARGETS["corpus_1000_s"])))
         rows.append(("corpus growth exponent", f"{c['growth_exponent']} (100->1,000: {c['growth_exponent_last_decade']})",
                      "<= 1 (linear)", verdict(c["growth_exponent"] <= TARGETS["growth_exponent"] + 0.1)))
+    g = report.get("grading", {})
+    if g:
+        rows.append(("grading a class", f"{g['submissions']:,} submissions in {g['seconds']:.0f} s "
+                     f"({g['per_second']:.2f}/s, {g['jobs']} jobs, sandbox {'on' if g['sandbox'] != 'none' else 'off'})",
+                     "1,400 <= 20 min", verdict(g["seconds"] * 1400 / g["submissions"] <= TARGETS["grading_1400_s"])))
     t = report.get("make_test_s")
     if t is not None:
         rows.append(("make test", f"{t:.0f} s", "-", "n/a"))
@@ -328,7 +369,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--with-test", action="store_true", help="also time `make test` (long)")
     parser.add_argument("--no-build", action="store_true", help="skip the builds; measure the existing _build/html")
     parser.add_argument("--out", type=Path, default=ROOT / "_build" / "bench.json")
+    parser.add_argument("--only", choices=["grading"], help="run only this measure")
+    parser.add_argument("--students", type=int, default=200, help="students of the synthetic class (x 7 notebooks)")
     args = parser.parse_args(argv)
+    if args.only == "grading":
+        report = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
+                  "targets": TARGETS, "started": time.strftime("%Y-%m-%dT%H:%M:%S")}
+        log(f"grading a synthetic class of {args.students} students ...")
+        report["grading"] = grading_bench(args.students)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        print(json.dumps(report["grading"], indent=2))
+        print(table(report))
+        return 0
 
     report: dict = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
                                 "platform": platform.platform()},
@@ -385,6 +438,8 @@ def main(argv: list[str] | None = None) -> int:
                 report["pages"] = {"error": "no chapter page with charts in the build"}
         log("corpus scale ...")
         report["corpus"] = corpus_scale()
+    log(f"grading a synthetic class of {args.students} students ...")
+    report["grading"] = grading_bench(args.students)
     if args.with_test:
         log("make test ...")
         start = time.perf_counter()
