@@ -10,7 +10,8 @@ computed, never listed by hand. Every remaining line must be absent from every f
 student build that a reader can fetch (HTML, ``searchindex.js``, ``_sources``, ``.ipynb``,
 ``.txt``, ``.json``) and present in the solution build, so the test can fail.
 
-Needs both builds: ``make book`` and ``make book EDITION=student`` (``make test`` runs both).
+The tests marked `build` need both builds: ``make book`` and ``make book EDITION=student``
+(``make test`` runs both). The others test the two functions that make the student pages.
 """
 from __future__ import annotations
 
@@ -24,10 +25,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from alliance.editions import STUDENT_HTML_DIR
+from alliance.editions import STUDENT_HTML_DIR, drop_gated_solutions, student_page_notebook
+from alliance.exercises import solution_notebooks
 from alliance.site import toc_files
-
-pytestmark = pytest.mark.build
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTION_HTML = ROOT / "_build" / "html"
@@ -226,6 +226,7 @@ def _require(html_dir: Path, command: str) -> None:
     assert (html_dir / "searchindex.js").is_file(), f"no build in {html_dir}: run `{command}`"
 
 
+@pytest.mark.build
 def test_solution_lines_reach_no_file_of_the_student_book() -> None:
     _require(SOLUTION_HTML, "make book")
     _require(STUDENT_HTML, "make book EDITION=student")
@@ -238,6 +239,7 @@ def test_solution_lines_reach_no_file_of_the_student_book() -> None:
     assert not leaks, f"{len(leaks)} solution line(s) in the student book:\n" + "\n".join(leaks[:40])
 
 
+@pytest.mark.build
 def test_the_same_check_finds_every_solution_line_in_the_solution_book() -> None:
     _require(SOLUTION_HTML, "make book")
     probes = solution_probes()
@@ -246,3 +248,99 @@ def test_the_same_check_finds_every_solution_line_in_the_solution_book() -> None
     print(f"\n{len(probes) - len(missing)} of {len(probes)} solution lines found in the solution book")
     assert len(probes) > 300, f"only {len(probes)} solution lines gathered: the sources changed shape?"
     assert not missing, f"{len(missing)} solution line(s) not found in the solution book:\n" + "\n".join(missing[:40])
+
+
+# --------------------------------------------------------------------------- what the student book shows
+
+EXERCISE_PAGES = [p.stem for p in solution_notebooks(ROOT / "exercises")]
+
+
+def _page_text(html_dir: Path, page: str) -> str:
+    """The words of a page's article (its content, without the theme's chrome)."""
+    text = (html_dir / f"{page}.html").read_text(encoding="utf-8")
+    article = text[text.find("<article"): text.rfind("</article>")]
+    return f" {words(_TAG.sub(' ', article))} "
+
+
+@pytest.mark.build
+@pytest.mark.parametrize("name", EXERCISE_PAGES)
+def test_student_exercise_pages_show_the_work_not_the_solutions(name: str) -> None:
+    _require(STUDENT_HTML, "make book EDITION=student")
+    nb = nbformat.read(ROOT / "exercises" / f"{name}.ipynb", as_version=4)
+    shown = _page_text(STUDENT_HTML, f"exercises/{name}")
+    for cell in nb.cells:
+        tags = _tags(cell)
+        text = f" {words(mask_markup(cell.source).replace(chr(0), ' '))} "
+        if cell.cell_type == "code" and {"student", "check", "identity"} & set(tags):
+            assert text in shown, f"{name}: the {tags[0]} cell {cell.source[:60]!r} is not on the student page"
+    html = (STUDENT_HTML / "exercises" / f"{name}.html").read_text(encoding="utf-8")
+    assert 'class="admonition dropdown' not in html and "tag_solution" not in html
+    titles = re.findall(r'class="admonition-title">([^<]*)<', html)
+    assert not [t for t in titles if t.startswith(("Model", "Marking rubric"))], titles
+    assert "alliance-feedback" in (ROOT / "exercises" / f"{name}.ipynb").read_text(encoding="utf-8")
+    assert "alliance-feedback" not in html, "a check cell shows the solution's stored result under an empty placeholder"
+
+
+@pytest.mark.build
+@pytest.mark.parametrize("name", EXERCISE_PAGES)
+def test_student_book_offers_only_student_notebooks(name: str) -> None:
+    _require(STUDENT_HTML, "make book EDITION=student")
+    html = (STUDENT_HTML / "exercises" / f"{name}.html").read_text(encoding="utf-8")
+    assert "(solutions)" not in html and "solution edition" not in html.lower().split("<article", 1)[0]
+    assert f"_sources/exercises/{name}.ipynb" in html
+    for notebook in (STUDENT_HTML / "_sources" / "exercises" / f"{name}.ipynb", STUDENT_HTML / "student" / f"{name}.ipynb"):
+        nb = nbformat.read(notebook, as_version=4)
+        assert nb.metadata["alliance"]["edition"] == "student", notebook
+        assert not [c for c in nb.cells if "solution" in _tags(c)], notebook
+        assert any("answer_q1 = ..." in c.source for c in nb.cells), notebook
+
+
+@pytest.mark.build
+def test_student_book_sources_are_notebook_editions_only() -> None:
+    _require(STUDENT_HTML, "make book EDITION=student")
+    sources = STUDENT_HTML / "_sources"
+    chapters = sorted(p.name for p in (sources / "chapters").iterdir())
+    assert chapters and all(n.endswith(".ipynb") for n in chapters), chapters
+    solution_chapters = sorted(p.name for p in (SOLUTION_HTML / "_sources" / "chapters").iterdir())
+    assert any(n.endswith(".md") for n in solution_chapters), "the solution book keeps its MyST sources"
+    for path in (sources / "chapters").glob("*.ipynb"):
+        text = path.read_text(encoding="utf-8")
+        assert "Solution to Exercise" not in text and "solution-start" not in text, path.name
+
+
+# --------------------------------------------------------------------------- the two functions
+
+
+def test_drop_gated_solutions_keeps_the_exercise_and_drops_the_solution() -> None:
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("Intro.\n\n````{exercise}\n:label: ex-a\nQuestion?\n````\n\n"
+                                      "````{solution-start} ex-a\n:class: dropdown\n````\nWorked answer."),
+        nbformat.v4.new_code_cell("secret = 42"),
+        nbformat.v4.new_markdown_cell("Explanation of the secret.\n\n````{solution-end}\n````\n\nAfter."),
+        nbformat.v4.new_code_cell("shown = 1"),
+    ])
+    student = drop_gated_solutions(nb, "chapters/x")
+    text = "\n".join(c.source for c in student.cells)
+    assert "Question?" in text and "After." in text and "shown = 1" in text
+    assert "Worked answer" not in text and "secret" not in text and "solution-" not in text
+    assert "secret = 42" in nb.cells[1].source, "the input notebook is left as it was"
+
+
+def test_drop_gated_solutions_refuses_an_unclosed_solution() -> None:
+    from alliance.editions import EditionError
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("````{solution-start} ex-a\n````\nOpen.")])
+    with pytest.raises(EditionError, match="solution-end"):
+        drop_gated_solutions(nb, "chapters/x")
+
+
+def test_student_page_notebook_shows_placeholders_and_clears_checks() -> None:
+    nb = nbformat.read(ROOT / "exercises" / f"{EXERCISE_PAGES[0]}.ipynb", as_version=4)
+    page = student_page_notebook(nb)
+    assert not [c for c in page.cells if "solution" in _tags(c)]
+    placeholders = [c for c in page.cells if {"student", "identity"} & set(_tags(c))]
+    assert placeholders and all("remove-cell" not in _tags(c) for c in placeholders)
+    checks = [c for c in page.cells if "check" in _tags(c)]
+    assert checks and all(not c.outputs for c in checks)
+    assert any(c.get("outputs") for c in page.cells), "the stored outputs of other cells (quotations) stay"
+    assert any("solution" in _tags(c) for c in nb.cells), "the input notebook is left as it was"
