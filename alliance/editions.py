@@ -582,7 +582,8 @@ def write_book_editions(html_dir: Path, book: BookIndex | None = None, student: 
         _write(page_edition(docname, book, student=student), target)
         written.append(target)
     for path in solution_notebooks(EXERCISES_DIR):
-        for nb, target in ((exercise_edition(path, book, student=student), html_dir / "_sources" / "exercises" / path.name),
+        for nb, target in ((exercise_edition(path, book, student=student),
+                            html_dir / "_sources" / "exercises" / path.name),
                            (exercise_edition(path, book, student=True), html_dir / "student" / path.name)):
             _write(nb, target)
             written.append(target)

@@ -210,8 +210,9 @@ def _tidy_page(app: Sphinx, pagename: str, templatename: str, context: dict[str,
             student = is_student_edition(app)
             for button in group["buttons"]:
                 if button.get("label") in ("download-source-button", "download-notebook-button"):
-                    button["text"], button["tooltip"] = ((".ipynb (student)", "Download the student edition (no solutions)")
-                                                         if student else (".ipynb (solutions)", "Download the solution edition"))
+                    button["text"], button["tooltip"] = (
+                        (".ipynb (student)", "Download the student edition (no solutions)") if student
+                        else (".ipynb (solutions)", "Download the solution edition"))
             if student:
                 continue  # its one notebook (_sources/) is the student edition
             group["buttons"].insert(0, {

@@ -155,7 +155,8 @@ def source_lines() -> SourceLines:
     for path in sorted((ROOT / "exercises").glob("ex*.ipynb")):
         for i, cell in enumerate(nbformat.read(path, as_version=4).cells):
             if "solution" in _tags(cell):
-                lines = mask_markup(cell.source).split("\n") + [t for text in shown_outputs(cell) for t in text.split("\n")]
+                outputs = [t for text in shown_outputs(cell) for t in text.split("\n")]
+                lines = mask_markup(cell.source).split("\n") + outputs
                 solution += [(f"{path.name} cell {i}", line) for line in lines]
             else:
                 other += cell.source.split("\n") + all_outputs(cell)
@@ -288,7 +289,8 @@ def test_student_book_offers_only_student_notebooks(name: str) -> None:
     html = (STUDENT_HTML / "exercises" / f"{name}.html").read_text(encoding="utf-8")
     assert "(solutions)" not in html and "solution edition" not in html.lower().split("<article", 1)[0]
     assert f"_sources/exercises/{name}.ipynb" in html
-    for notebook in (STUDENT_HTML / "_sources" / "exercises" / f"{name}.ipynb", STUDENT_HTML / "student" / f"{name}.ipynb"):
+    for folder in ("_sources/exercises", "student"):
+        notebook = STUDENT_HTML / folder / f"{name}.ipynb"
         nb = nbformat.read(notebook, as_version=4)
         assert nb.metadata["alliance"]["edition"] == "student", notebook
         assert not [c for c in nb.cells if "solution" in _tags(c)], notebook
