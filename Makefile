@@ -6,6 +6,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 JB_FLAGS := -n -W --keep-going
+# `make book EDITION=student`: the student edition of the book (no solutions) in STUDENT_HTML;
+# jupyter-book's --path-output adds _build/html to the folder it is given.
+EDITION ?= solution
+STUDENT_BOOK := _build/student-book
+STUDENT_HTML := $(STUDENT_BOOK)/_build/html
 # JupyterLab refuses to run as root unless told (containers, CI); a student's own account needs nothing.
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
 export ALLIANCE_ROOT := $(CURDIR)
@@ -15,7 +20,8 @@ export ALLIANCE_ROOT := $(CURDIR)
 
 help:
 	@echo "make book     install (virtual environment, locked packages) and build the HTML into _build/html"
-	@echo "make test     install (and npm axe-core), then every test (unit, strict build, install per Python, nbval, student edition, grading, browser)"
+	@echo "make book EDITION=student   the student edition of the book (no solutions) into $(STUDENT_HTML)"
+	@echo "make test     install (and npm axe-core), build both editions, then every test (unit, strict build, install per Python, nbval, student edition, grading, browser)"
 	@echo "make lab      JupyterLab on notebooks/: the chapters and the student exercises, your copies"
 	@echo "make student  write the student edition to _build/student/"
 	@echo "make grade SUBMISSIONS=folder-or-zip [ROSTER=roster.csv] [OUT=folder]   grade submissions (sandboxed) into OUT"
@@ -59,15 +65,21 @@ browser:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+# The solution edition (the default) in _build/html; EDITION=student: the student edition, read by
+# alliance/sphinxext.py from ALLIANCE_BOOK_EDITION. Both share the execution cache.
 book: install
-	$(BIN)/jupyter-book build . $(JB_FLAGS)
+	@case "$(EDITION)" in solution|student) ;; *) echo "EDITION must be solution or student, not $(EDITION)"; exit 2;; esac
+	ALLIANCE_BOOK_EDITION=$(EDITION) $(BIN)/jupyter-book build . $(JB_FLAGS) \
+	  $(if $(filter student,$(EDITION)),--path-output $(STUDENT_BOOK),)
 
 book-clean:
-	rm -rf _build/html _build/.doctrees _build/jupyter_execute
+	rm -rf _build/html _build/.doctrees _build/jupyter_execute $(STUDENT_BOOK)
 
-# Unit, build, student-edition, grading and browser tests; then nbval on the solution edition
-# twice (outputs compared; kernels draw charts as in the book).
-test: install node browser book
+# Unit, build, student-edition, grading and browser tests (on both editions of the book); then
+# nbval on the solution edition twice (outputs compared; kernels draw charts as in the book).
+test: install node browser
+	$(MAKE) --no-print-directory book EDITION=solution
+	$(MAKE) --no-print-directory book EDITION=student
 	$(BIN)/python -m pytest
 	for run in 1 2; do echo "nbval, run $$run of 2 (outputs must match twice in a row)"; \
 	  ALLIANCE_CHART_MODE=book $(BIN)/python -m pytest --nbval exercises/ \

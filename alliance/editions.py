@@ -57,6 +57,11 @@ HTML_DIR: Path = paths.PROJECT_ROOT / "_build" / "html"
 GLUE_DIR: Path = paths.PROJECT_ROOT / "_build" / "jupyter_execute"
 #: Notebook pages whose editions are written beside the chapters (besides ``chapters/*``).
 EXTRA_NOTEBOOK_PAGES: tuple[str, ...] = ("appendix/data",)
+#: The two editions of the book: ``solution`` (``make book``, ``_build/html``) and ``student``
+#: (``make book EDITION=student``: jupyter-book's ``--path-output`` puts it in ``<dir>/_build/html``).
+BOOK_EDITIONS: tuple[str, ...] = ("solution", "student")
+STUDENT_BOOK_DIR: Path = paths.PROJECT_ROOT / "_build" / "student-book"
+STUDENT_HTML_DIR: Path = STUDENT_BOOK_DIR / "_build" / "html"
 
 _ROLE = re.compile(r"\{(?P<name>[a-zA-Z][\w:-]*)\}`(?P<body>[^`]*)`")
 _FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,}|:{3,})(?P<info>.*)$")
@@ -440,11 +445,88 @@ def _page_note(docname: str, book: BookIndex, kind: str = "page") -> NotebookNod
         metadata={"tags": ["edition-note"]})
 
 
-def page_edition(docname: str, book: BookIndex) -> NotebookNode:
-    """The notebook edition of a MyST notebook page (a chapter, the data page)."""
+#: The tag of the cell asking for the student's name and id (kept in every edition).
+IDENTITY_TAG = "identity"
+
+
+def _directive_fence(line: str) -> tuple[str, str] | None:
+    """(directive name, fence) when ``line`` opens a fenced directive, such as ````{solution-start}``."""
+    fence = _FENCE.match(line)
+    directive = _DIRECTIVE.match(fence["info"].strip()) if fence else None
+    return (directive["name"], fence["fence"]) if directive else None
+
+
+def _fence_end(lines: list[str], start: int, fence: str, docname: str) -> int:
+    """Index of the line closing the fence ``fence`` opened at ``lines[start]``."""
+    close = re.compile(rf"^ {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}\s*$")
+    end = next((j for j in range(start + 1, len(lines)) if close.match(lines[j])), None)
+    if end is None:
+        raise EditionError(f"{docname}: unclosed fence {lines[start].strip()!r}.")
+    return end
+
+
+def drop_gated_solutions(nb: NotebookNode, docname: str) -> NotebookNode:
+    """A copy of a MyST notebook without its in-chapter solutions (the student edition).
+
+    Everything from a ``{solution-start}`` fence to the end of its ``{solution-end}`` fence is
+    left out: the Markdown lines and the code cells between them. Cells left empty are dropped.
+    """
+    copy = nbformat.reads(nbformat.writes(nb), as_version=4)
+    kept_cells, inside = [], False
+    for cell in copy.cells:
+        if cell.cell_type != "markdown":
+            if not inside:
+                kept_cells.append(cell)
+            continue
+        lines, kept_lines, i = cell.source.split("\n"), [], 0
+        while i < len(lines):
+            opened = _directive_fence(lines[i])
+            if opened and opened[0] in ("solution-start", "solution-end"):
+                inside = opened[0] == "solution-start"
+                i = _fence_end(lines, i, opened[1], docname) + 1
+                continue
+            if not inside:
+                kept_lines.append(lines[i])
+            i += 1
+        cell.source = "\n".join(kept_lines).strip("\n")
+        if cell.source.strip():
+            kept_cells.append(cell)
+    if inside:
+        raise EditionError(f"{docname}: a {{solution-start}} without its {{solution-end}}.")
+    copy.cells = kept_cells
+    return copy
+
+
+def student_page_notebook(nb: NotebookNode) -> NotebookNode:
+    """An exercise notebook as the student edition of the book shows it (a new notebook).
+
+    The cells tagged ``solution`` (solution code, model answers and judgements, rubrics) are
+    dropped; the placeholders and the identity cell are shown (their ``remove-cell`` tag
+    dropped); the ``check`` cells lose their stored outputs (a solution's *correct* under an
+    empty placeholder). Other outputs stay: the book shows the stored outputs of exercise pages
+    (quotations, tables), which it does not execute.
+    """
+    from alliance.student import CHECK_TAG, SOLUTION_TAG, STUDENT_TAG
+
+    shown = nbformat.reads(nbformat.writes(nb), as_version=4)
+    shown.cells = [c for c in shown.cells if SOLUTION_TAG not in c.get("metadata", {}).get("tags", [])]
+    for cell in shown.cells:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if STUDENT_TAG in tags or IDENTITY_TAG in tags:
+            cell.metadata["tags"] = [t for t in tags if t != "remove-cell"]
+        if CHECK_TAG in tags and cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    return shown
+
+
+def page_edition(docname: str, book: BookIndex, student: bool = False) -> NotebookNode:
+    """The notebook edition of a MyST notebook page (a chapter, the data page); with
+    ``student=True`` without its in-chapter solutions (:func:`drop_gated_solutions`)."""
     import jupytext
 
     nb = jupytext.read(book.root / f"{docname}.md")
+    if student:
+        nb = drop_gated_solutions(nb, docname)
     edition = convert_notebook(nb, docname, book)
     edition.cells.insert(0, _page_note(docname, book))
     return edition
@@ -483,9 +565,15 @@ def _write(nb: NotebookNode, target: Path, overwrite: bool = True) -> bool:
     return True
 
 
-def write_book_editions(html_dir: Path, book: BookIndex | None = None) -> list[Path]:
+def write_book_editions(html_dir: Path, book: BookIndex | None = None, student: bool = False) -> list[Path]:
     """Replace the built book's downloads with the editions: ``_sources/<page>.ipynb`` (chapters,
-    data page, solution exercises) and ``student/ex*.ipynb``. Returns the files written."""
+    data page, exercises) and ``student/ex*.ipynb``. Returns the files written.
+
+    For the solution edition of the book (``student=False``) the exercises in ``_sources/`` are
+    the solution edition. For the student edition, every notebook is a student one (chapters
+    without their solutions, exercises from :func:`alliance.student.strip_solutions`), and the raw
+    sources Sphinx copied beside them (``_sources/chapters/*.md``, with the solutions) are removed.
+    """
     from alliance.exercises import EXERCISES_DIR, solution_notebooks
 
     html_dir = Path(html_dir)
@@ -493,14 +581,33 @@ def write_book_editions(html_dir: Path, book: BookIndex | None = None) -> list[P
     written = []
     for docname in chapter_docnames(book.root):
         target = html_dir / "_sources" / f"{docname}.ipynb"
-        _write(page_edition(docname, book), target)
+        _write(page_edition(docname, book, student=student), target)
         written.append(target)
     for path in solution_notebooks(EXERCISES_DIR):
-        for nb, target in ((exercise_edition(path, book, student=False), html_dir / "_sources" / "exercises" / path.name),
+        for nb, target in ((exercise_edition(path, book, student=student),
+                            html_dir / "_sources" / "exercises" / path.name),
                            (exercise_edition(path, book, student=True), html_dir / "student" / path.name)):
             _write(nb, target)
             written.append(target)
+    if student:
+        remove_raw_sources(html_dir / "_sources", written)
     return written
+
+
+def remove_raw_sources(sources_dir: Path, editions: Iterable[Path]) -> list[Path]:
+    """Remove every file of ``sources_dir`` that shares a page name with one of ``editions`` but is
+    not one of them (Sphinx's copy of the MyST source, ``<page>.md``). Returns the files removed."""
+    kept = {Path(p).resolve() for p in editions}
+    pages = {p.with_suffix("") for p in kept}
+    removed = []
+    for path in sorted(Path(sources_dir).rglob("*")):
+        page = path.resolve()
+        while page.suffix:
+            page = page.with_suffix("")
+        if path.is_file() and path.resolve() not in kept and page in pages:
+            path.unlink()
+            removed.append(path)
+    return removed
 
 
 def write_reader_editions(out: Path, book: BookIndex | None = None, overwrite: bool = True,

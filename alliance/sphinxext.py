@@ -11,6 +11,13 @@
 * Adds the roles ``{q}`` (inline quotation), ``{para}`` (paragraph citation) and ``{absent}``
   (claim of absence, checked by a count) that the prose uses in the sentence itself; a role
   that does not hold is an error, so the strict build fails on that line (see ``citations``).
+* Builds one of two editions, chosen by the environment variable ``ALLIANCE_BOOK_EDITION``
+  (the config value ``alliance_edition``): ``solution`` (the default, what ``make book`` builds)
+  or ``student`` (``make book EDITION=student``). The student edition drops the in-chapter
+  solutions (sphinx-exercise's solution nodes, once its gated directives are merged, so the
+  chapters execute and cache exactly as in the solution edition) and, in the exercise pages, the
+  cells tagged ``solution`` (their source is rewritten before parsing), shows the placeholders,
+  and offers only student notebooks for download (``alliance.editions``).
 """
 from __future__ import annotations
 
@@ -20,10 +27,68 @@ from pathlib import Path
 from typing import Any, Callable
 
 from sphinx.application import Sphinx
+from sphinx.transforms import SphinxTransform
 from sphinx.util import logging as sphinx_logging
 
 from alliance.paths import BUNDLE_NAME
 from alliance.pages import write_generated_pages
+
+
+#: The environment variable that selects the edition of the book (``make book EDITION=...``).
+EDITION_VARIABLE = "ALLIANCE_BOOK_EDITION"
+
+
+def edition_from_environment() -> str:
+    """The edition named by ``ALLIANCE_BOOK_EDITION`` (``solution`` when unset)."""
+    from alliance.editions import BOOK_EDITIONS
+
+    edition = os.environ.get(EDITION_VARIABLE, "").strip() or "solution"
+    if edition not in BOOK_EDITIONS:
+        raise ValueError(f"{EDITION_VARIABLE}={edition!r}: the book's editions are {', '.join(BOOK_EDITIONS)}.")
+    return edition
+
+
+def is_student_edition(app: Sphinx) -> bool:
+    """Whether this build is the student edition of the book."""
+    return app.config.alliance_edition == "student"
+
+
+class DropSolutions(SphinxTransform):
+    """Student edition: remove every solution from the document before Sphinx records it.
+
+    Runs after sphinx-exercise merges the gated ``solution-start``/``solution-end`` pairs into
+    solution nodes (its ``MergeGatedSolutions``, priority 10), and before ``doctree-read``, so the
+    solutions' labels, images and words reach neither the HTML nor the search index. Removes the
+    solution nodes and any notebook cell tagged ``solution`` (myst-nb's ``tag_solution`` class).
+    (sphinx-exercise's own ``hide_solutions`` cannot be used: with gated solutions it crashes.)
+    """
+
+    default_priority = 11
+
+    def apply(self, **kwargs: Any) -> None:
+        if not is_student_edition(self.app):
+            return
+        from sphinx_exercise.nodes import solution_node
+
+        from docutils import nodes
+
+        solutions = list(self.document.findall(solution_node))
+        solutions += [n for n in self.document.findall(nodes.container) if "tag_solution" in n.get("classes", [])]
+        for node in solutions:
+            if node.parent is not None:
+                node.parent.remove(node)
+
+
+def _student_notebook_source(app: Sphinx, docname: str, source: list[str]) -> None:
+    """Student edition: an ``.ipynb`` page is read as :func:`alliance.editions.student_page_notebook`
+    (no solution cells, placeholders shown, check outputs cleared)."""
+    if not is_student_edition(app) or not str(app.env.doc2path(docname)).endswith(".ipynb"):
+        return
+    import nbformat
+
+    from alliance.editions import student_page_notebook
+
+    source[0] = nbformat.writes(student_page_notebook(nbformat.reads(source[0], as_version=4)))
 
 
 def _write_bundle(app: Sphinx, exception: Exception | None) -> None:
@@ -142,9 +207,14 @@ def _tidy_page(app: Sphinx, pagename: str, templatename: str, context: dict[str,
         if group.get("label") == "download-buttons" and context.get("ipynb_source"):
             group["buttons"] = [b for b in group["buttons"] if b.get("label") != "download-source-button"]
         if group.get("label") == "download-buttons" and re.match(r"exercises/ex\d", pagename):
+            student = is_student_edition(app)
             for button in group["buttons"]:
                 if button.get("label") in ("download-source-button", "download-notebook-button"):
-                    button["text"], button["tooltip"] = ".ipynb (solutions)", "Download the solution edition"
+                    button["text"], button["tooltip"] = (
+                        (".ipynb (student)", "Download the student edition (no solutions)") if student
+                        else (".ipynb (solutions)", "Download the solution edition"))
+            if student:
+                continue  # its one notebook (_sources/) is the student edition
             group["buttons"].insert(0, {
                 "type": "link", "url": f"{context['pathto']('student', 1)}/{pagename.split('/')[-1]}.ipynb",
                 "text": ".ipynb (student)", "tooltip": "Download the student edition (no solutions)",
@@ -167,8 +237,10 @@ def _publish_editions(app: Sphinx, exception: Exception | None) -> None:
     # myst-nb writes the executed notebooks (and their .glue.json) beside the HTML, as jupyter_execute/.
     book = BookIndex.from_build(outdir, outdir.parent / "jupyter_execute",
                                 base_url=app.config.html_baseurl or None, root=Path(app.srcdir))
-    written = write_book_editions(outdir, book)
-    logger.info(f"[alliance] wrote {len(written)} notebook edition(s) for download")
+    student = is_student_edition(app)
+    written = write_book_editions(outdir, book, student=student)
+    logger.info(f"[alliance] wrote {len(written)} notebook edition(s) for download"
+                f" ({'student' if student else 'solution'} edition of the book)")
 
 
 def _execute_ahead(app: Sphinx, env: Any, docnames: list[str]) -> None:
@@ -251,6 +323,9 @@ absent_role = _checked_role(_parser("absent"), _render_segments("absent", "allia
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_config_value("alliance_edition", edition_from_environment(), "env", types=[str])
+    app.add_transform(DropSolutions)
+    app.connect("source-read", _student_notebook_source)
     app.add_role("q", quote_role)
     app.add_role("para", para_role)
     app.add_role("absent", absent_role)

@@ -23,8 +23,16 @@ records everything the per-topic tests below assert, so the book is walked only 
 Internal links and ``#fragments`` are checked from the built HTML files themselves.
 Failures are aggregated: one test per topic lists every page and problem it found.
 
-Without Chromium (or axe-core, or a built book) the tests skip locally, and FAIL when the
-environment variable ``CI`` is set.
+Every test runs on both editions of the book (the ``edition`` fixture): the solution edition
+(``$ALLIANCE_HTML`` or ``_build/html``, every page) and the student edition
+(``$ALLIANCE_STUDENT_HTML`` or ``_build/student-book/_build/html``), where the walk opens the
+pages whose content differs from the solution edition's (``pages_that_differ``: the chapters, the
+exercise pages and the pages whose wording names the editions) and the book's root page; the
+internal links are checked on every page of both. The student edition must have no solution
+dropdown anywhere, the solution edition some.
+
+Without Chromium (or axe-core, or a built edition) the tests fail: run ``make test``, which
+installs them and builds both editions.
 """
 from __future__ import annotations
 
@@ -39,12 +47,16 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 
+from alliance.editions import STUDENT_HTML_DIR
 from alliance.site import CHROMIUM_ARGS, LOCAL_HOST, find_chromium, serve, toc_files
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML_DIR = Path(os.environ.get("ALLIANCE_HTML") or ROOT / "_build" / "html").resolve()
+STUDENT_HTML = Path(os.environ.get("ALLIANCE_STUDENT_HTML") or STUDENT_HTML_DIR).resolve()
+#: The editions of the book the tests walk, and the command that builds each.
+EDITIONS = {"solution": (HTML_DIR, "make book"), "student": (STUDENT_HTML, "make book EDITION=student")}
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 #: Folders of the build that hold assets, not pages of the book.
 NOT_PAGES = ("_static", "_sources", "_images", "_downloads")
@@ -62,10 +74,8 @@ VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE, "tablet": TABLET}
 
 
 def _unavailable(reason: str) -> None:
-    """Skip locally; fail on CI, where the browser suite must run."""
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason} (CI is set, so the browser tests must run)")
-    pytest.skip(reason)
+    """Fail: a browser test that cannot run is not a passing one."""
+    pytest.fail(reason, pytrace=False)
 
 
 def is_redirect_stub(path: Path) -> bool:
@@ -83,6 +93,20 @@ def book_pages(html_dir: Path = HTML_DIR) -> list[str]:
             continue
         pages.append(rel.as_posix())
     return pages
+
+
+def _article(path: Path) -> str:
+    """The page's content: its ``<article>`` (the theme's chrome around it left out)."""
+    text = path.read_text(encoding="utf-8", errors="replace")
+    return text[text.find("<article"): text.rfind("</article>")]
+
+
+def pages_that_differ(pages: list[str], html_dir: Path, reference_dir: Path) -> list[str]:
+    """The pages of ``html_dir`` whose content differs from the same page of ``reference_dir``
+    (or that it lacks), and the book's root page."""
+    root = f"{toc_files(ROOT)[0]}.html"
+    return [rel for rel in pages if rel == root or not (reference_dir / rel).is_file()
+            or _article(html_dir / rel) != _article(reference_dir / rel)]
 
 
 @dataclass
@@ -354,17 +378,28 @@ def visit_page(context, external: list[str], base_url: str, rel: str, axe_path: 
     return report
 
 
-@pytest.fixture(scope="module")
-def html_dir() -> Path:
-    if not (HTML_DIR / "index.html").exists() and not (HTML_DIR / "intro.html").exists():
-        _unavailable(f"No built book in {HTML_DIR}: run `make book` (or set ALLIANCE_HTML).")
-    return HTML_DIR
+@pytest.fixture(scope="module", params=list(EDITIONS))
+def edition(request: pytest.FixtureRequest) -> str:
+    """The edition of the book under test: ``solution`` or ``student``."""
+    return request.param
 
 
 @pytest.fixture(scope="module")
-def pages(html_dir: Path) -> list[str]:
+def html_dir(edition: str) -> Path:
+    folder, command = EDITIONS[edition]
+    if not (folder / "index.html").exists() and not (folder / "intro.html").exists():
+        _unavailable(f"No built {edition} edition in {folder}: run `{command}`.")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def pages(html_dir: Path, edition: str) -> list[str]:
+    """The pages walked: every page of the solution edition; those of the student edition that differ."""
     found = book_pages(html_dir)
     assert found, f"no HTML pages in {html_dir}"
+    if edition == "student":
+        found = pages_that_differ(found, html_dir, EDITIONS["solution"][0])
+        assert len(found) > 10, f"only {len(found)} student pages differ from the solution edition: {found}"
     return found
 
 
@@ -470,6 +505,14 @@ def test_every_chart_has_a_description(reports: dict[str, PageReport]) -> None:
 
 def test_solutions_open_from_the_keyboard(reports: dict[str, PageReport]) -> None:
     _fail_if({p: r.solution_failures for p, r in reports.items()}, "Solution dropdowns not keyboard-operable")
+
+
+def test_solution_dropdowns_only_in_the_solution_edition(reports: dict[str, PageReport], edition: str) -> None:
+    opened = {p: r.solutions for p, r in reports.items() if r.solutions}
+    if edition == "student":
+        assert not opened, f"solution dropdowns in the student edition: {opened}"
+    else:
+        assert sum(opened.values()) > 0, "no solution dropdown in the solution edition"
 
 
 def _header_problems(report: PageReport) -> list[str]:
@@ -580,5 +623,5 @@ def internal_link_problems(html_dir: Path, pages: list[str]) -> dict[str, list[s
     return problems
 
 
-def test_internal_links_and_anchors_resolve(html_dir: Path, pages: list[str]) -> None:
-    _fail_if(internal_link_problems(html_dir, pages), "Broken internal links or anchors")
+def test_internal_links_and_anchors_resolve(html_dir: Path) -> None:
+    _fail_if(internal_link_problems(html_dir, book_pages(html_dir)), "Broken internal links or anchors")
