@@ -24,7 +24,7 @@ def test_every_trouble_row_names_an_existing_test():
 
 def test_readme_commands_are_make_targets():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    for target in re.findall(r"`make (\w+)", README):
+    for target in re.findall(r"`make ([\w-]+)", README):
         assert re.search(rf"^{target}:", makefile, re.M), f"make {target} is not a target"
     assert (ROOT / ".ci" / "run").read_text().strip().endswith("make test")
 
@@ -54,8 +54,14 @@ def _makefile_commands(makefile: str, python: str) -> list[str]:
             line = line.split(" --")[0]  # --make and --name only word the message for make
         commands.append(line.replace(" --quiet", ""))
     for target in ("book", "lab"):  # run from the repository's folder, so $(CURDIR)/ goes
-        recipe = re.search(rf"^{target}:.*\n((?:\t.+\n)+)", makefile, re.M).group(1)
-        commands += [line.strip().replace("$(CURDIR)/", "") for line in recipe.splitlines()]
+        recipe = re.search(rf"^{target}:.*\n((?:\t.+\n)+)", makefile, re.M).group(1).replace("\\\n", " ")
+        for line in (raw.strip().lstrip("@") for raw in recipe.splitlines()):
+            if line.startswith("case "):
+                continue  # make's check of EDITION
+            # the default edition (solution) is what a reader builds: no variable, no student output path
+            line = re.sub(r"^ALLIANCE_BOOK_EDITION=\$\(EDITION\) ", "", line)
+            line = re.sub(r"\s+\$\(if \$\(filter student.*$", "", line)
+            commands.append(line.replace("$(CURDIR)/", ""))
     flags = re.search(r"^JB_FLAGS := (.+)$", makefile, re.M).group(1)
     # $(LAB_FLAGS) is --allow-root for root only (containers, CI), never for a student's own account.
     return [c.replace("$(BIN)", ".venv/bin").replace("$(VENV)", ".venv").replace("$(JB_FLAGS)", flags)
