@@ -314,6 +314,13 @@ def parse_shard(text: str) -> tuple[int, int]:
     return index, count
 
 
+def hidden_paths(source: Path, out: Path) -> list[Path]:
+    """What a submission must not see: the class's files, the output, the solutions and the built book."""
+    from alliance import paths
+
+    return [source, out, paths.PROJECT_ROOT / "exercises", paths.PROJECT_ROOT / "_build"]
+
+
 def listing_fingerprint(sources: list[str]) -> str:
     """Identifies the list of submissions: shards of one class share it, so merge can check them."""
     return hashlib.sha256("\n".join(sources).encode("utf-8")).hexdigest()[:16]
@@ -351,7 +358,7 @@ def grade(source: Path, out: Path, roster: Path | None = None, limits: Limits = 
 
     source, out = Path(source), Path(out)
     start = time.monotonic()
-    sandbox = make_sandbox([source, out]) if sandboxed else None
+    sandbox = make_sandbox(hidden_paths(source, out)) if sandboxed else None
     everything = collect(source)
     chosen = shard_of(everything, shard)
     jobs = jobs or os.cpu_count() or 1

@@ -110,3 +110,16 @@ def test_root_runs_submissions_as_another_user(sandbox):
         assert command[-2:] == ["--drop-to", "200003"] and "--unshare-user" not in command
     else:
         assert "--unshare-user" in command and "--drop-to" not in command
+
+
+def test_solutions_and_the_built_book_are_hidden_from_submissions(tmp_path):
+    from alliance import paths
+    from alliance.grading import hidden_paths
+
+    (tmp_path / "class").mkdir()
+    sandbox = make_sandbox(hidden_paths(tmp_path / "class", tmp_path / "out"))
+    root = paths.PROJECT_ROOT
+    report = _run([f"import os\nanswer = [os.listdir({str(root / 'exercises')!r}), "
+                   f"os.path.isdir({str(root / 'data' / 'answers')!r})]"], sandbox)
+    assert any((root / "exercises").glob("ex*.ipynb"))
+    assert report.answers == {"answer": [[], True]}
