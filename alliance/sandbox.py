@@ -105,9 +105,10 @@ class Sandbox:
         repository and the Python installation stay readable even when they sit in a hidden folder
         (the grader's home).
         """
-        args = [str(self.bwrap), "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+        args = [str(self.bwrap), "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
         needed = _needed_paths()
-        for hidden in [Path.home(), *self.hidden]:
+        # /tmp first: a private, empty one (a course cloned into /tmp stays readable, as in a hidden home)
+        for hidden in [Path("/tmp"), Path.home(), *self.hidden]:
             hidden = hidden.resolve()
             if not hidden.exists() or hidden == Path("/"):
                 continue
