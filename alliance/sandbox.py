@@ -101,25 +101,23 @@ class Sandbox:
         """``argv`` wrapped: read-only system, private /tmp, ``scratch`` (a fresh in-memory folder of
         ``limits.scratch`` bytes, at that path inside the sandbox) writable, no network.
 
-        ``hidden`` folders are replaced by empty ones and hidden files by an empty file; the course
-        repository and the Python installation stay readable even when they sit in a hidden folder
-        (the grader's home).
+        ``hidden`` folders are replaced by empty ones and hidden files by an empty file; so are /tmp and
+        the grader's home. The course repository and the Python installation stay readable even when
+        they sit in one of those, or in a folder only its owner may pass (:func:`_expose`).
         """
         args = [str(self.bwrap), "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
-        needed = _needed_paths()
-        # /tmp first: a private, empty one (a course cloned into /tmp stays readable, as in a hidden home)
-        for hidden in [Path("/tmp"), Path.home(), *self.hidden]:
-            hidden = hidden.resolve()
-            if not hidden.exists() or hidden == Path("/"):
-                continue
+        # a private, empty /tmp and home; what the runner needs inside them is bound back below
+        replaced = [p for p in (Path("/tmp").resolve(), Path.home().resolve()) if p.is_dir() and p != Path("/")]
+        for folder in replaced:
+            args += ["--tmpfs", str(folder)]
+        for kept in _needed_paths():
+            args += _expose(kept, replaced, self.as_root)
+        for hidden in (h.resolve() for h in self.hidden):
+            if any(_inside(n, hidden) for n in _needed_paths()):
+                continue  # a folder holding the course itself cannot be hidden from the course's code
             if hidden.is_dir():
                 args += ["--tmpfs", str(hidden)]
-                for kept in (p for p in needed if _inside(p, hidden)):
-                    # bwrap would make the folders between with mode 0700: the runner's user could not pass
-                    between = [d for d in reversed(kept.parents) if _inside(d, hidden) and d != hidden]
-                    args += [a for d in between for a in ("--perms", "0755", "--dir", str(d))]
-                    args += ["--ro-bind", str(kept), str(kept)]
-            else:
+            elif hidden.exists():
                 args += ["--ro-bind", "/dev/null", str(hidden)]
         if _supports_size(str(self.bwrap)):
             args += ["--size", str(limits.scratch)]
@@ -137,6 +135,39 @@ class Sandbox:
 
 def _inside(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
+
+
+def _passable(folder: Path) -> bool:
+    """Whether any user may pass through ``folder`` (``mktemp -d`` makes folders only their owner may)."""
+    return bool(folder.stat().st_mode & 0o001)
+
+
+def _expose(kept: Path, replaced: list[Path], as_root: bool) -> list[str]:
+    """bwrap arguments that make ``kept`` readable by the runner's user; ``replaced`` grows.
+
+    ``kept`` may sit in a folder replaced by an empty one (/tmp, the home folder) or, when the
+    runner changes user (as root), below a folder other users may not pass (a ``mktemp -d``
+    clone): such a folder becomes an empty one that anyone may pass, holding only the way to
+    ``kept``. When ``kept`` itself may not be passed, its entries are bound one by one.
+    """
+    chain = [*reversed(kept.parents), kept]
+    top = next((d for d in chain if d in replaced), None)
+    if top is None and as_root:
+        top = next((d for d in chain if not _passable(d)), None)
+        if top is None:
+            return []  # readable through the read-only root as it is
+    if top is None:
+        return []
+    args = [] if top in replaced else ["--tmpfs", str(top)]
+    replaced.append(top)
+    for folder in chain[chain.index(top) + 1:-1]:
+        args += ["--perms", "0755", "--dir", str(folder)]
+    if as_root and not _passable(kept):
+        if kept != top:
+            args += ["--perms", "0755", "--dir", str(kept)]
+        replaced.append(kept)
+        return args + [a for entry in sorted(kept.iterdir()) for a in ("--ro-bind", str(entry), str(entry))]
+    return args + ["--ro-bind", str(kept), str(kept)]
 
 
 @lru_cache(maxsize=1)

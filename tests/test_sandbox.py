@@ -123,3 +123,21 @@ def test_solutions_and_the_built_book_are_hidden_from_submissions(tmp_path):
                    f"os.path.isdir({str(root / 'data' / 'answers')!r})]"], sandbox)
     assert any((root / "exercises").glob("ex*.ipynb"))
     assert report.answers == {"answer": [[], True]}
+
+
+def test_a_course_in_a_folder_only_its_owner_may_pass_is_exposed(tmp_path):
+    """``mktemp -d`` makes 0700 folders: run as another user, the runner could not read a course cloned
+    there, so the folder is remade passable and its entries are bound one by one."""
+    from alliance.sandbox import _expose
+
+    course = tmp_path / "clone"
+    (course / ".venv").mkdir(parents=True)
+    (course / "alliance").mkdir()
+    course.chmod(0o700)
+    root = next(p for p in course.parents if p.parent == Path("/"))   # /tmp, replaced by an empty one
+    between = [p for p in reversed(course.parents) if root in p.parents]
+    expected = [a for d in [*between, course] for a in ("--perms", "0755", "--dir", str(d))]
+    expected += [a for entry in (".venv", "alliance") for a in ("--ro-bind", str(course / entry), str(course / entry))]
+    assert _expose(course, [root], as_root=True) == expected
+    # an ordinary user runs as themselves: nothing to remake outside the replaced folders
+    assert _expose(course, [], as_root=False) == []
