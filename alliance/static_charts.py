@@ -1,0 +1,118 @@
+"""Every chart of the built book as a static SVG, rendered offline, for the PDF and EPUB editions.
+
+The HTML book draws its charts in the browser from a Vega-Lite spec (:func:`alliance.charts.chart_html`).
+Print and e-readers run no scripts, so these editions replace each chart figure by the same chart
+rendered to SVG with ``vl-convert`` (no browser, no network), keeping its title and its text
+description as the caption (and as the image's alternative text).
+
+>>> html, svgs = replace_charts(page_html)                      # doctest: +SKIP
+>>> html, files = replace_charts(page_html, folder=Path("charts"))  # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import hashlib
+import html as html_lib
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+#: One chart as :func:`alliance.charts.chart_html` writes it: the figure, then the script with its spec.
+CHART_RE = re.compile(
+    r'<figure class="alliance-chart" id="fig-(?P<digest>[0-9a-f]+)">.*?'
+    r'<figcaption class="alliance-chart-description">(?P<caption>.*?)</figcaption></figure>\s*'
+    r"<script>\(function\(\)\{var spec=(?P<spec>.*?);var el=document\.getElementById\(\"alliance-vis-(?P=digest)\"\);"
+    r".*?\}\)\(\);</script>",
+    re.S,
+)
+_DESCRIPTION_PREFIX = re.compile(r"^\s*<strong>Chart description\.</strong>\s*")
+
+
+@dataclass(frozen=True)
+class StaticChart:
+    """One chart found in a page: its digest, spec, title, description and SVG."""
+
+    digest: str
+    spec: dict[str, Any]
+    title: str
+    description: str
+    svg: str
+
+
+def chart_title(spec: dict[str, Any]) -> str:
+    """The chart's title (the first one found in the spec or its layers)."""
+    todo = [spec]
+    while todo:
+        part = todo.pop(0)
+        title = part.get("title")
+        if title:
+            return title if isinstance(title, str) else str(title.get("text", "Chart"))
+        for key in ("layer", "hconcat", "vconcat", "concat"):
+            todo.extend(part.get(key) or [])
+    return "Chart"
+
+
+@lru_cache(maxsize=256)
+def _svg(spec_json: str) -> str:
+    import vl_convert
+
+    return vl_convert.vegalite_to_svg(json.loads(spec_json))
+
+
+def render_svg(spec: dict[str, Any]) -> str:
+    """The chart as an SVG document (vector: paths and text, no raster image)."""
+    svg = _svg(json.dumps(spec, sort_keys=True))
+    return re.sub(r"^<\?xml[^>]*>\s*", "", svg)
+
+
+def find_charts(page_html: str) -> list[StaticChart]:
+    """Every chart figure of a built page, with its SVG."""
+    found = []
+    for match in CHART_RE.finditer(page_html):
+        spec = json.loads(match.group("spec"))
+        caption = html_lib.unescape(re.sub(r"<[^>]+>", "", _DESCRIPTION_PREFIX.sub("", match.group("caption"))))
+        found.append(StaticChart(match.group("digest"), spec, chart_title(spec), caption.strip(), render_svg(spec)))
+    return found
+
+
+def static_figure(chart: StaticChart, src: str | None = None) -> str:
+    """The figure of a static chart: the SVG inline (or an ``<img>`` of ``src``) and its description."""
+    title, desc = html_lib.escape(chart.title), html_lib.escape(chart.description)
+    if src is None:
+        svg = re.sub(r"^<svg\b", f'<svg role="img" aria-label="{title}. {desc}"', chart.svg, count=1)
+        image = f'<div class="alliance-vis alliance-vis-static">{svg}</div>'
+    else:
+        image = f'<img class="alliance-vis-static" src="{html_lib.escape(src)}" alt="{title}. {desc}"/>'
+    return (f'<figure class="alliance-chart alliance-chart-static" id="fig-{chart.digest}">{image}'
+            f'<figcaption class="alliance-chart-description"><strong>Chart description.</strong> {desc}'
+            f"</figcaption></figure>")
+
+
+def replace_charts(page_html: str, folder: Path | None = None, prefix: str = "") -> tuple[str, list[Path | str]]:
+    """``page_html`` with every chart replaced by its static figure.
+
+    Without ``folder`` the SVGs are inline (returns the SVG texts); with it each SVG is written to
+    ``folder/chart-<digest>.svg`` and referenced as ``prefix + name`` (returns the files written).
+    """
+    produced: list[Path | str] = []
+
+    def swap(match: re.Match[str]) -> str:
+        chart = find_charts(match.group(0))[0]
+        if folder is None:
+            produced.append(chart.svg)
+            return static_figure(chart)
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / f"chart-{chart.digest}.svg"
+        target.write_text('<?xml version="1.0" encoding="UTF-8"?>\n' + chart.svg, encoding="utf-8")
+        produced.append(target)
+        return static_figure(chart, prefix + target.name)
+
+    return CHART_RE.sub(swap, page_html), produced
+
+
+def digest_of(spec: dict[str, Any], description: str) -> str:
+    """The digest :func:`alliance.charts.chart_html` gives a chart (its figure id is ``fig-<digest>``)."""
+    spec_json = json.dumps(spec, sort_keys=True, ensure_ascii=False).replace("</", "<\\/")
+    return hashlib.sha256((spec_json + description).encode()).hexdigest()[:12]
