@@ -18,9 +18,7 @@ that is not a notebook. The names are invented (``Student 001``), not people.
 from __future__ import annotations
 
 import argparse
-import copy
 import csv
-import io
 import json
 import random
 import sys

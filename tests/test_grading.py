@@ -5,7 +5,6 @@ fixtures in tests/fixtures/submissions/. Submissions run sandboxed, two at a tim
 ``make grade`` runs them. Results are read from ``results.json``.
 """
 import copy
-import json
 import shutil
 import time
 from pathlib import Path
@@ -15,7 +14,7 @@ import pytest
 
 from alliance.democlass import HOSTILE
 from alliance.exercises import auto_questions, solution_notebooks
-from alliance.grading import grade, main, merge
+from alliance.grading import grade, main
 from alliance.results import GradingRun
 from alliance.sandbox import Limits
 from alliance.student import strip_solutions
