@@ -290,15 +290,6 @@ def check(exercise: str, qid: str, answer: Any) -> Feedback:
     return Feedback(exercise, qid, False, f"not yet. Expected {entry.get('expects', 'another answer')}. Hint: {hint}")
 
 
-def score_namespace(exercise: str, namespace: Mapping[str, Any]) -> dict[str, float]:
-    """Points per automatically checked question, reading each answer variable from ``namespace``."""
-    scores: dict[str, float] = {}
-    for entry in auto_questions(exercise):
-        value = namespace.get(entry["variable"], Ellipsis)
-        scores[entry["id"]] = float(entry.get("points", 1)) if check(exercise, entry["id"], value).correct else 0.0
-    return scores
-
-
 def digests_of_namespace(exercise: str, namespace: Mapping[str, Any]) -> dict[str, str]:
     """Digests of the answers found in ``namespace`` (used to write the key from the solutions)."""
     return {e["id"]: answer_digest(exercise, e["id"], namespace[e["variable"]]) for e in auto_questions(exercise)}
