@@ -419,6 +419,8 @@ def table(report: dict) -> str:
         rows.append(("first chart drawn", "n/a" if fc is None else f"{fc:.0f} ms after navigation start",
                      "<= 500 ms", verdict(None if fc is None else fc <= TARGETS["first_chart_ms"])))
     lh = report.get("lighthouse", {})
+    if lh.get("error"):
+        rows.append(("lighthouse", f"not run: {lh['error']}", "-", "MISSED"))
     for kind, found in lh.get("pages", {}).items():
         if "scores" not in found:
             rows.append((f"lighthouse: {kind}", f"error: {found.get('error', '')[:60]}", "-", "MISSED"))
