@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gzip
 import os
 import shutil
 import threading
@@ -52,10 +53,37 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
+#: Files a static host (GitHub Pages, nginx) sends gzipped to a browser that accepts it.
+COMPRESSIBLE = (".html", ".js", ".css", ".svg", ".json", ".txt", ".map", ".xml")
+
+
+class _GzipHandler(_QuietHandler):
+    """As a static host serves the book: text files gzipped when the browser accepts gzip."""
+
+    def send_head(self):  # type: ignore[override]  # noqa: ANN201 - stdlib signature
+        path = Path(self.translate_path(self.path))
+        accepts = "gzip" in self.headers.get("Accept-Encoding", "")
+        if not accepts or not path.is_file() or path.suffix not in COMPRESSIBLE:
+            return super().send_head()
+        import io
+
+        body = gzip.compress(path.read_bytes(), 6)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
+
+
 @contextlib.contextmanager
-def serve(directory: Path) -> Iterator[str]:
-    """Serve ``directory`` on 127.0.0.1 (a free port) in a thread; yields the base URL."""
-    httpd = ThreadingHTTPServer((LOCAL_HOST, 0), functools.partial(_QuietHandler, directory=str(directory)))
+def serve(directory: Path, compress: bool = False) -> Iterator[str]:
+    """Serve ``directory`` on 127.0.0.1 (a free port) in a thread; yields the base URL.
+
+    ``compress``: gzip text files for browsers that accept it, as a static host does (the bench's
+    Lighthouse audits); off, every file is sent as it is (the tests)."""
+    handler = _GzipHandler if compress else _QuietHandler
+    httpd = ThreadingHTTPServer((LOCAL_HOST, 0), functools.partial(handler, directory=str(directory)))
     httpd.daemon_threads = True
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:

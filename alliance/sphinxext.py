@@ -3,7 +3,10 @@
 * Generates the source-reader pages (``appendix/sources/<id>.md``) and the glossary page
   from ``data/`` before Sphinx reads the sources, so a sixth source needs only a file and a row.
 * Ships the one vega bundle (vega + vega-lite + vega-embed, from vl-convert-python) as
-  ``_static/vega-bundle.js`` and loads it on every page; charts draw offline from it.
+  ``_static/vega-bundle.js`` and loads it, deferred, only on the pages that hold a chart; charts
+  draw offline from it, after the text is shown, in a space reserved from their spec's size.
+* Gives every page a ``<meta name="description">``: its front matter's ``description`` or its
+  first paragraph (``page_description``).
 * Sets ``ALLIANCE_CHART_MODE=book`` for the kernels that execute the chapters.
 * Removes sphinx-thebe's scripts (the course does not use Thebe, which loads from a CDN, and
   whose config script is declared twice on some pages: ``THEBE_JS_URL`` already declared).
@@ -21,6 +24,8 @@
 """
 from __future__ import annotations
 
+import html
+import json
 import os
 import re
 from pathlib import Path
@@ -135,6 +140,130 @@ def _label_toc_summaries(toc: Any) -> Any:
     return str(toc) if as_text else toc
 
 
+_VIS_CLASS = re.compile(r'class="alliance-vis"')
+#: A chart as ``alliance.charts.chart_html`` writes it: its ``<div>`` and, after its caption, the
+#: inline script holding its spec.
+_CHART = re.compile(r'<div id="(?P<id>alliance-vis-[0-9a-f]+)" class="alliance-vis"(?P<attrs>[^>]*)>'
+                    r'(?P<between>.*?<script>\(function\(\)\{var spec=)(?P<spec>.*?);var el=', re.S)
+#: Room a chart needs beyond its plot's height: title, subtitle, axis labels and titles, legend.
+CHART_FURNITURE_PX = 110
+#: Meta descriptions are cut to this length (what search engines show).
+DESCRIPTION_CHARS = 160
+
+
+def has_charts(body: Any) -> bool:
+    """Whether a page's HTML body holds a chart (an ``alliance-vis`` element) and so needs the bundle."""
+    return isinstance(body, str) and bool(_VIS_CLASS.search(body))
+
+
+def chart_height(spec: dict[str, Any]) -> int | None:
+    """The height in px a Vega-Lite ``spec`` will be drawn at (plot plus titles, axes and legend):
+    its ``height``, or for a discrete ``y`` without one, its number of categories in the spec's
+    inline data times the step (Vega-Lite's default, 20 px), else the config's ``continuousHeight``;
+    summed over ``vconcat``, the tallest of ``hconcat``/``layer``. ``None`` when it cannot tell."""
+    config = spec.get("config") or {}
+    view = config.get("view") or {}
+    step = (view.get("discreteHeight") or {}).get("step") if isinstance(view.get("discreteHeight"), dict) \
+        else view.get("step", 20)
+    datasets = spec.get("datasets") or {}
+
+    def rows(data: Any) -> list[dict] | None:
+        if not isinstance(data, dict):
+            return None
+        if isinstance(data.get("values"), list):
+            return data["values"]
+        return datasets.get(data.get("name")) if data.get("name") else None
+
+    def plot(part: dict[str, Any], data: Any) -> int | None:
+        data = part.get("data", data)
+        height = part.get("height")
+        if isinstance(height, (int, float)):
+            return int(height)
+        if part.get("vconcat"):
+            heights = [plot(p, data) for p in part["vconcat"]]
+            return None if None in heights else sum(heights) + 20 * (len(heights) - 1)
+        for key in ("hconcat", "layer", "concat"):
+            if part.get(key):
+                heights = [h for h in (plot(p, data) for p in part[key]) if h is not None]
+                return max(heights) if heights else None
+        if any(k in part for k in ("facet", "repeat", "spec")):
+            return None
+        y = (part.get("encoding") or {}).get("y")
+        if isinstance(y, dict) and y.get("type") in ("nominal", "ordinal") and y.get("field"):
+            values = rows(data)
+            if values is None:
+                return None
+            per = height.get("step", step) if isinstance(height, dict) else step
+            return len({str(v.get(y["field"])) for v in values if isinstance(v, dict)}) * int(per or 20)
+        return view.get("continuousHeight", 300)
+
+    height = plot(spec, None)
+    return None if height is None else int(height) + CHART_FURNITURE_PX
+
+
+def reserve_chart_space(body: str) -> str:
+    """Give each chart's ``<div class="alliance-vis">`` a ``min-height`` from its spec, so the text
+    below does not move when the chart is drawn (after the deferred bundle has run)."""
+    def reserve(match: re.Match) -> str:
+        if "style=" in match["attrs"]:
+            return match[0]
+        try:
+            height = chart_height(json.loads(match["spec"].replace("<\\/", "</")))
+        except ValueError:
+            return match[0]
+        if height is None:
+            return match[0]
+        return (f'<div id="{match["id"]}" class="alliance-vis"{match["attrs"]} style="min-height:{height}px">'
+                f'{match["between"]}{match["spec"]};var el=')
+
+    return _CHART.sub(reserve, body)
+
+
+def _shorten(text: str, limit: int = DESCRIPTION_CHARS) -> str:
+    """``text`` on one line, cut at a word boundary to at most ``limit`` characters (with "…")."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:")
+    return cut + "…"
+
+
+def first_paragraph(doctree: Any, minimum: int = 40) -> str:
+    """The text of the page's first paragraph of running text: not in an admonition, sidebar,
+    figure, table, list, cell output or the like (the first with ``minimum`` characters, else the
+    first of any length)."""
+    from docutils import nodes
+
+    asides = (nodes.Admonition, nodes.sidebar, nodes.topic, nodes.figure, nodes.table, nodes.list_item,
+              nodes.footnote, nodes.citation, nodes.container, nodes.field_list, nodes.definition_list)
+    found = []
+    for paragraph in doctree.findall(nodes.paragraph):
+        parent, aside = paragraph.parent, False
+        while isinstance(parent, nodes.Element) and not aside:
+            aside = isinstance(parent, asides)
+            parent = parent.parent
+        text = " ".join(paragraph.astext().split())
+        if aside or not text:
+            continue
+        if len(text) >= minimum:
+            return text
+        found.append(text)
+    return found[0] if found else ""
+
+
+def page_description(metadata: dict[str, Any], doctree: Any, title: str, project: str) -> str:
+    """A page's meta description (at most ``DESCRIPTION_CHARS``, plain text): its front matter's
+    ``description``, else its first paragraph, else "<title> – <project>" (generated pages)."""
+    given = metadata.get("description") if isinstance(metadata, dict) else None
+    if isinstance(given, str) and given.strip():
+        return _shorten(given)
+    text = first_paragraph(doctree) if doctree is not None else ""
+    if text:
+        return _shorten(text)
+    plain = re.sub(r"<[^>]+>", "", html.unescape(title or "")).strip()
+    return _shorten(f"{plain} – {project}" if plain and plain != project else project)
+
+
 #: Output folders whose vega bundle is already in place for this build.
 _BUNDLE_READY: set[str] = set()
 
@@ -161,6 +290,15 @@ def _tidy_page(app: Sphinx, pagename: str, templatename: str, context: dict[str,
     if app.builder.format == "html" and str(app.outdir) not in _BUNDLE_READY:
         _write_bundle(app, None)
         _BUNDLE_READY.add(str(app.outdir))
+    if has_charts(context.get("body")) and hasattr(app.builder, "add_js_file"):
+        # Per page (the builder restores its list before the next page): deferred, so it is
+        # fetched while the page is parsed and run before DOMContentLoaded, which the charts wait for.
+        app.builder.add_js_file(BUNDLE_NAME, defer="defer")
+    description = page_description(app.env.metadata.get(pagename, {}) if doctree is not None else {},
+                                   doctree, context.get("title", ""), app.config.html_title or app.config.project)
+    if description:
+        context["metatags"] = (context.get("metatags") or "") + \
+            f'\n<meta name="description" content="{html.escape(description, quote=True)}" />'
     scripts = context.get("script_files")
     if scripts is not None:
         kept, seen = [], set()
@@ -195,6 +333,7 @@ def _tidy_page(app: Sphinx, pagename: str, templatename: str, context: dict[str,
         body = body.replace('<summary aria-label="Toggle hidden content">', "<summary>")
         if 'class="citation-list"' in body:
             body = body.replace('role="doc-biblioentry"', 'role="listitem"')
+        body = reserve_chart_space(body)
         context["body"] = body
     toctree = context.get("generate_toctree_html")
     if callable(toctree) and not getattr(toctree, "alliance_labelled", False):
@@ -331,7 +470,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_role("absent", absent_role)
     os.environ["ALLIANCE_CHART_MODE"] = "book"
     write_generated_pages(Path(app.srcdir))
-    app.add_js_file(BUNDLE_NAME, loading_method="defer")
     app.add_css_file("alliance.css")
     app.connect("html-page-context", _tidy_page, priority=900)
     app.connect("env-before-read-docs", _execute_ahead, priority=900)

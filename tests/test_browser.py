@@ -12,6 +12,7 @@ records everything the per-topic tests below assert, so the book is walked only 
   mode (which readers get when their system asks for it);
 * every chart (``.alliance-vis``) is drawn (``data-drawn="true"`` and an ``<svg>``) and has a
   non-empty text description (``figcaption.alliance-chart-description``);
+* the vega bundle is requested only by pages with a chart (issue 11, lighter pages), once;
 * every solution dropdown opens from the keyboard (focus its toggle button, press Enter);
 * one header (issue 9), at a desktop (1280 px) and a phone (390 px) width: exactly one visible
   header bar and one visible search control in the page's chrome (see ``_CHROME``), the search
@@ -48,6 +49,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 import pytest
 
 from alliance.editions import STUDENT_HTML_DIR
+from alliance.paths import BUNDLE_NAME
 from alliance.site import CHROMIUM_ARGS, LOCAL_HOST, find_chromium, serve, toc_files
 
 pytestmark = pytest.mark.browser
@@ -126,6 +128,8 @@ class PageReport:
     solution_failures: list[str] = field(default_factory=list)
     load_error: str = ""
     seconds: float = 0.0
+    #: Requests this page made for the vega bundle (``_static/vega-bundle.js``).
+    bundle_requests: list[str] = field(default_factory=list)
     #: Header checks per viewport (a key of ``VIEWPORTS``): what ``_CHROME`` found.
     chrome: dict[str, dict] = field(default_factory=dict)
     #: Per width: what clicking the search control and pressing Ctrl+K focused.
@@ -336,6 +340,8 @@ def visit_page(context, external: list[str], base_url: str, rel: str, axe_path: 
         f"{msg.text} @ {msg.location.get('url', '')}:{msg.location.get('lineNumber', '')}")
         if msg.type == "error" else None)
     page.on("pageerror", lambda err: report.page_errors.append(str(err)))
+    page.on("request", lambda req: report.bundle_requests.append(req.url)
+            if urlsplit(req.url).path.endswith("/" + BUNDLE_NAME) else None)
     page.on("requestfailed", lambda req: report.console_errors.append(
         f"request failed: {req.url} ({req.failure})") if urlsplit(req.url).hostname == LOCAL_HOST else None)
     external.clear()
@@ -497,6 +503,22 @@ def test_no_serious_accessibility_violations(reports: dict[str, PageReport]) -> 
 
 def test_every_chart_is_drawn(reports: dict[str, PageReport]) -> None:
     _fail_if({p: r.undrawn for p, r in reports.items()}, "Charts not drawn (data-drawn != 'true' or no svg)")
+
+
+def test_only_pages_with_charts_request_the_vega_bundle(reports: dict[str, PageReport]) -> None:
+    """Issue 11: a page without a chart requests no vega bundle; a page with charts requests it once."""
+    problems = {}
+    for p, r in reports.items():
+        if r.load_error:
+            continue  # reported by test_every_page_loads
+        if not r.charts and r.bundle_requests:
+            problems[p] = [f"no chart, but requested {url}" for url in r.bundle_requests]
+        elif r.charts and len(r.bundle_requests) != 1:
+            problems[p] = [f"{r.charts} chart(s), and {len(r.bundle_requests)} request(s) for the bundle: "
+                           f"{r.bundle_requests}"]
+    _fail_if(problems, "Vega bundle requested where it is not needed (or not once where it is)")
+    assert any(not r.charts for r in reports.values()), "no page without charts was walked"
+    assert any(r.charts for r in reports.values()), "no page with charts was walked"
 
 
 def test_every_chart_has_a_description(reports: dict[str, PageReport]) -> None:

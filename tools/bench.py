@@ -29,10 +29,18 @@ grading                     ``alliance.grading`` on a synthetic class (``allianc
                             default limits. Reports seconds, submissions per second, and what
                             each hostile case received and which limit stopped it.
                             Target: 1,400 submissions <= 20 min.
+lighthouse                  Lighthouse (``node_modules``, ``npm ci``) on a sample of pages (landing
+                            page, the first chapter with charts, a chapter without charts if any,
+                            a source reader page, the exercises index, the glossary), served from
+                            127.0.0.1 by ``alliance.site.serve`` gzipping text as a static host
+                            does, in Debian's Chromium, desktop preset (simulated throttling):
+                            the four category scores per page and the bytes transferred (and
+                            uncompressed) per page type. Targets: accessibility, best practices
+                            and SEO 100, performance >= 95; landing page <= 600 KB transferred.
 ``make test``               only with ``--with-test`` (it is long).
 ==========================  =====================================================
 
-Usage: ``python tools/bench.py [--with-test] [--no-build] [--only grading] [--students 200]
+Usage: ``python tools/bench.py [--with-test] [--no-build] [--only grading|lighthouse] [--students 200]
 [--out _build/bench.json]``.
 ``--no-build`` skips the three builds and measures pages of the existing ``_build/html``.
 """
@@ -72,7 +80,11 @@ TARGETS = {
     "corpus_1000_s": 5.0,
     "growth_exponent": 1.0,
     "grading_1400_s": 1200,
+    "lighthouse_min": {"performance": 95, "accessibility": 100, "best-practices": 100, "seo": 100},
+    "landing_page_bytes": 600_000,
 }
+LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
+LIGHTHOUSE_CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 _EXEC_LINE = re.compile(r"^(?P<path>\S+?): (?P<what>Executed notebook in (?P<secs>[\d.]+) seconds|"
                         r"Using cached notebook)", re.M)
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -233,6 +245,70 @@ def measure_pages(html: Path, first: str, second: str) -> dict:
     return out
 
 
+def lighthouse_sample(html: Path, book: Path) -> dict[str, str]:
+    """The pages Lighthouse audits, by page type: the landing page, the first chapter with charts,
+    the first chapter without charts (if any), a source reader page, the exercises index, the glossary."""
+    files = [f for f in toc_files(book) if (html / f"{f}.html").exists()]
+    charted = [f for f in files if f.startswith("chapters/")
+               and 'class="alliance-vis"' in (html / f"{f}.html").read_text(encoding="utf-8")]
+    plain = [f for f in files if f.startswith("chapters/") and f not in charted]
+    readers = sorted(p.stem for p in (html / "appendix" / "sources").glob("*.html") if p.stem != "index")
+    sample = {"landing page": files[0] if files else None,
+              "chapter with charts": charted[0] if charted else None,
+              "chapter without charts": plain[0] if plain else None,
+              "source reader": f"appendix/sources/{readers[0]}" if readers else None,
+              "exercises index": "exercises/index" if "exercises/index" in files else None,
+              "glossary": "appendix/glossary" if "appendix/glossary" in files else None}
+    return {kind: f"{page}.html" for kind, page in sample.items() if page}
+
+
+def lighthouse_page(url: str, chromium: str, out: Path) -> dict:
+    """One Lighthouse run (desktop preset) of ``url``: the four scores (0-100), bytes, metrics."""
+    flags = " ".join(["--headless=new", *CHROMIUM_ARGS])
+    command = [str(LIGHTHOUSE), url, "--output=json", f"--output-path={out}", "--quiet", "--preset=desktop",
+               f"--only-categories={','.join(LIGHTHOUSE_CATEGORIES)}", f"--chrome-flags={flags}"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "CHROME_PATH": chromium})
+    if result.returncode != 0 or not out.exists():
+        return {"error": (result.stderr or result.stdout)[-600:]}
+    lhr = json.loads(out.read_text(encoding="utf-8"))
+    audits = lhr["audits"]
+    requests = (audits.get("network-requests", {}).get("details") or {}).get("items", [])
+    failed = [{"audit": ref["id"], "score": audits[ref["id"]]["score"],
+               "value": audits[ref["id"]].get("displayValue", "")}
+              for cat in LIGHTHOUSE_CATEGORIES for ref in lhr["categories"][cat]["auditRefs"]
+              if ref.get("weight") and audits.get(ref["id"], {}).get("score") not in (None, 1)]
+    return {
+        "scores": {cat: round(100 * (lhr["categories"][cat]["score"] or 0)) for cat in LIGHTHOUSE_CATEGORIES},
+        "transfer_bytes": round(audits["total-byte-weight"]["numericValue"]),
+        "resource_bytes": sum(int(r.get("resourceSize") or 0) for r in requests),
+        "requests": len(requests),
+        "vega_bundle": any(r.get("url", "").split("?")[0].endswith("/vega-bundle.js") for r in requests),
+        "metrics_ms": {k: round(audits[k]["numericValue"]) for k in (
+            "first-contentful-paint", "largest-contentful-paint", "total-blocking-time", "speed-index")},
+        "cls": round(audits["cumulative-layout-shift"]["numericValue"], 4),
+        "below_full_marks": failed,
+    }
+
+
+def lighthouse_pages(html: Path, book: Path) -> dict:
+    """Lighthouse on ``lighthouse_sample`` pages of ``html``, served gzipped from 127.0.0.1."""
+    chromium = find_chromium()
+    if chromium is None:
+        return {"error": "Chromium not found"}
+    if not LIGHTHOUSE.exists():
+        return {"error": f"{LIGHTHOUSE} not found: run `make node` (npm ci)"}
+    report: dict = {"preset": "desktop", "served": "alliance.site.serve(compress=True)", "pages": {}}
+    with serve(html, compress=True) as base, tempfile.TemporaryDirectory(prefix="alliance-lh-") as tmp:
+        for kind, rel in lighthouse_sample(html, book).items():
+            log(f"lighthouse: {kind} ({rel}) ...")
+            start = time.perf_counter()
+            found = lighthouse_page(base + rel, chromium, Path(tmp) / "lhr.json")
+            found.update(page=rel, seconds=round(time.perf_counter() - start, 1))
+            report["pages"][kind] = found
+    return report
+
+
 # --------------------------------------------------------------------------- corpus
 
 def corpus_scale(sizes: tuple[int, ...] = (10, 100, 1000)) -> dict:
@@ -342,6 +418,21 @@ def table(report: dict) -> str:
         fc = p.get("first_chart_ms")
         rows.append(("first chart drawn", "n/a" if fc is None else f"{fc:.0f} ms after navigation start",
                      "<= 500 ms", verdict(None if fc is None else fc <= TARGETS["first_chart_ms"])))
+    lh = report.get("lighthouse", {})
+    if lh.get("error"):
+        rows.append(("lighthouse", f"not run: {lh['error']}", "-", "MISSED"))
+    for kind, found in lh.get("pages", {}).items():
+        if "scores" not in found:
+            rows.append((f"lighthouse: {kind}", f"error: {found.get('error', '')[:60]}", "-", "MISSED"))
+            continue
+        sc = found["scores"]
+        mins = TARGETS["lighthouse_min"]
+        rows.append((f"lighthouse: {kind}", " / ".join(str(sc[c]) for c in LIGHTHOUSE_CATEGORIES)
+                     + f" (perf/a11y/bp/seo); {_fmt_bytes(found['transfer_bytes'])} transferred, "
+                     f"{_fmt_bytes(found['resource_bytes'])} uncompressed",
+                     ">= 95 / 100 / 100 / 100" + (" ; <= 600 KB" if kind == "landing page" else ""),
+                     verdict(all(sc[c] >= mins[c] for c in LIGHTHOUSE_CATEGORIES) and (
+                         kind != "landing page" or found["transfer_bytes"] <= TARGETS["landing_page_bytes"]))))
     c = report.get("corpus", {})
     if c:
         secs = c["seconds"]
@@ -369,7 +460,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--with-test", action="store_true", help="also time `make test` (long)")
     parser.add_argument("--no-build", action="store_true", help="skip the builds; measure the existing _build/html")
     parser.add_argument("--out", type=Path, default=ROOT / "_build" / "bench.json")
-    parser.add_argument("--only", choices=["grading"], help="run only this measure")
+    parser.add_argument("--only", choices=["grading", "lighthouse"], help="run only this measure")
+    parser.add_argument("--html", type=Path, default=ROOT / "_build" / "html",
+                        help="with --only lighthouse: the built book to audit")
     parser.add_argument("--students", type=int, default=200, help="students of the synthetic class (x 7 notebooks)")
     args = parser.parse_args(argv)
     if args.only == "grading":
@@ -380,6 +473,15 @@ def main(argv: list[str] | None = None) -> int:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
         print(json.dumps(report["grading"], indent=2))
+        print(table(report))
+        return 0
+
+    if args.only == "lighthouse":
+        report = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
+                  "targets": TARGETS, "started": time.strftime("%Y-%m-%dT%H:%M:%S")}
+        report["lighthouse"] = lighthouse_pages(args.html, ROOT)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
         print(table(report))
         return 0
 
@@ -436,6 +538,7 @@ def main(argv: list[str] | None = None) -> int:
                 report["pages"] = measure_pages(html, f"{first}.html", f"{second}.html")
             else:
                 report["pages"] = {"error": "no chapter page with charts in the build"}
+            report["lighthouse"] = lighthouse_pages(html, html.parent.parent)
         log("corpus scale ...")
         report["corpus"] = corpus_scale()
     log(f"grading a synthetic class of {args.students} students ...")
