@@ -3,7 +3,8 @@
 * Generates the source-reader pages (``appendix/sources/<id>.md``) and the glossary page
   from ``data/`` before Sphinx reads the sources, so a sixth source needs only a file and a row.
 * Ships the one vega bundle (vega + vega-lite + vega-embed, from vl-convert-python) as
-  ``_static/vega-bundle.js`` and loads it, deferred, only on the pages that hold a chart; charts
+  ``_static/vega-bundle.js`` and loads it only on the pages that hold a chart, and there only when a
+  chart nears the screen (or the page is printed: ``bundle_loader``); charts
   draw offline from it, after the text is shown, in a space reserved from their spec's size.
 * Gives every page a ``<meta name="description">``: its front matter's ``description`` or its
   first paragraph (``page_description``).
@@ -141,6 +142,36 @@ def _label_toc_summaries(toc: Any) -> Any:
 
 
 _VIS_CLASS = re.compile(r'class="alliance-vis"')
+
+#: Stands in for ``vegaEmbed`` until a chart comes within half a screen of the viewport (or the page is
+#: printed); then loads the bundle once and hands it every chart queued. The charts' own scripts
+#: (``alliance.charts.chart_html``) call ``vegaEmbed`` as before. The bundle's parse (0.9 MB)
+#: no longer blocks a page whose reader has not reached a chart.
+_LOADER = """(function(){var src=__SRC__,queue=[],started=false,failed=false,seen=null;
+function flush(){var real=window.vegaEmbed;queue.splice(0).forEach(function(q){
+if(failed||real===stub){q[4](new Error('chart library not loaded'));}else{real(q[0],q[1],q[2]).then(q[3],q[4]);}});}
+function load(){if(started){return;}started=true;if(seen){seen.disconnect();}
+var s=document.createElement('script');s.src=src;s.async=true;s.onload=flush;
+s.onerror=function(){failed=true;flush();};document.head.appendChild(s);}
+if('IntersectionObserver' in window){seen=new IntersectionObserver(function(entries){
+for(var i=0;i<entries.length;i++){if(entries[i].isIntersecting){load();return;}}},{rootMargin:'50% 0px'});}
+function stub(el,spec,opts){return new Promise(function(resolve,reject){queue.push([el,spec,opts,resolve,reject]);
+if(failed){flush();}else if(!started){if(seen){seen.observe(el);}else{load();}}});}
+window.vegaEmbed=stub;window.addEventListener('beforeprint',load);})();"""
+
+
+def bundle_loader(url: str) -> str:
+    """The inline script that loads the vega bundle from ``url`` when a chart nears the screen."""
+    return _LOADER.replace("__SRC__", json.dumps(url))
+
+
+def _bundle_url(app: Sphinx, context: dict[str, Any]) -> str:
+    """The bundle's URL from this page, with Sphinx's ``?v=<checksum>`` (one URL for every page)."""
+    from sphinx.builders.html import _file_checksum
+
+    checksum = _file_checksum(app.outdir, f"_static/{BUNDLE_NAME}")
+    url = context["pathto"](f"_static/{BUNDLE_NAME}", 1)
+    return f"{url}?v={checksum}" if checksum else url
 #: A chart as ``alliance.charts.chart_html`` writes it: its ``<div>`` and, after its caption, the
 #: inline script holding its spec.
 _CHART = re.compile(r'<div id="(?P<id>alliance-vis-[0-9a-f]+)" class="alliance-vis"(?P<attrs>[^>]*)>'
@@ -291,9 +322,9 @@ def _tidy_page(app: Sphinx, pagename: str, templatename: str, context: dict[str,
         _write_bundle(app, None)
         _BUNDLE_READY.add(str(app.outdir))
     if has_charts(context.get("body")) and hasattr(app.builder, "add_js_file"):
-        # Per page (the builder restores its list before the next page): deferred, so it is
-        # fetched while the page is parsed and run before DOMContentLoaded, which the charts wait for.
-        app.builder.add_js_file(BUNDLE_NAME, defer="defer")
+        # Per page (the builder restores its list before the next page): a small loader, not the
+        # bundle; the bundle is fetched when a chart comes near the screen (or before printing).
+        app.builder.add_js_file(None, body=bundle_loader(_bundle_url(app, context)))
     description = page_description(app.env.metadata.get(pagename, {}) if doctree is not None else {},
                                    doctree, context.get("title", ""), app.config.html_title or app.config.project)
     if description:

@@ -14,8 +14,10 @@ one chapter edited          a comment appended to the last code cell of one chap
 page weight                 bytes the browser fetched for the first chapter page with charts
                             (cold cache) and for the next chapter page afterwards (warm),
                             from ``performance.getEntriesByType('navigation'|'resource')``
-                            ``transferSize``. Targets: 1.2 MB and 200 KB.
-first chart                 ms from navigation start to the first ``.alliance-vis`` getting
+                            ``transferSize``, after scrolling to the first chart (the vega bundle
+                            loads when a chart nears the screen; the bytes at load are reported
+                            too). Targets: 1.2 MB and 200 KB.
+first chart                 ms from scrolling to the first chart to its ``.alliance-vis`` getting
                             ``data-drawn="true"`` (a MutationObserver injected with
                             ``add_init_script`` sets ``performance.mark('alliance-chart-drawn')``),
                             median of 3 cold loads. Target: <= 500 ms.
@@ -165,6 +167,10 @@ _FIRST_CHART_OBSERVER = """(() => {
   new MutationObserver(check).observe(document, {subtree: true, attributes: true, attributeFilter: ['data-drawn']});
 })();"""
 
+#: Scrolls to the first chart (opening a folded cell that holds it); returns performance.now() then.
+_SCROLL_TO_FIRST_CHART = """() => { const e = document.querySelector('.alliance-vis'); if (!e) return null;
+  const d = e.closest('details'); if (d) d.open = true; e.scrollIntoView(); return performance.now(); }"""
+
 _PAGE_BYTES = """() => {
   const nav = performance.getEntriesByType('navigation')[0];
   const res = performance.getEntriesByType('resource');
@@ -211,14 +217,21 @@ def measure_pages(html: Path, first: str, second: str) -> dict:
             def load(context, rel: str) -> dict:
                 page = context.new_page()
                 page.goto(base + rel, wait_until="load")
+                page.wait_for_timeout(300)  # let late requests (fonts, images) finish
+                at_load = page.evaluate(_PAGE_BYTES)
+                # The bundle loads when a chart nears the screen: scroll to the first chart, as a reader would.
+                scrolled_at = page.evaluate(_SCROLL_TO_FIRST_CHART)
                 with contextlib.suppress(Exception):
                     page.wait_for_function(
                         "() => [...document.querySelectorAll('.alliance-vis')].every(e => e.dataset.drawn)",
                         timeout=15_000)
-                page.wait_for_timeout(300)  # let late requests (fonts, images) finish
+                page.wait_for_timeout(300)
                 stats = page.evaluate(_PAGE_BYTES)
                 page.close()
                 stats["gzip_estimate_bytes"] = _gzip_estimate(html, stats.pop("fetched_paths"))
+                stats["at_load_transfer_bytes"] = at_load["transfer_bytes"]
+                stats["first_chart_ms"] = (None if stats["first_chart_ms"] is None or scrolled_at is None
+                                           else stats["first_chart_ms"] - scrolled_at)
                 return stats
 
             def new_context():
@@ -409,14 +422,15 @@ def table(report: dict) -> str:
                      "only that chapter", verdict(only)))
     p = report.get("pages", {})
     if p and "cold" in p:
-        rows.append(("first page with charts", f"{_fmt_bytes(p['cold']['transfer_bytes'])} fetched "
+        rows.append(("first page with charts", f"{_fmt_bytes(p['cold']['transfer_bytes'])} fetched with its charts, "
+                     f"{_fmt_bytes(p['cold'].get('at_load_transfer_bytes'))} at load "
                      f"(gzip host: {_fmt_bytes(p['cold']['gzip_estimate_bytes'])}; {p['first_page']})",
                      "<= 1.2 MB", verdict(p["cold"]["transfer_bytes"] <= TARGETS["first_page_bytes"])))
         rows.append(("next page (warm)", f"{_fmt_bytes(p['warm']['transfer_bytes'])} fetched "
                      f"(gzip host: {_fmt_bytes(p['warm']['gzip_estimate_bytes'])}; {p['second_page']})",
                      "<= 200 KB", verdict(p["warm"]["transfer_bytes"] <= TARGETS["later_page_bytes"])))
         fc = p.get("first_chart_ms")
-        rows.append(("first chart drawn", "n/a" if fc is None else f"{fc:.0f} ms after navigation start",
+        rows.append(("first chart drawn", "n/a" if fc is None else f"{fc:.0f} ms after scrolling to it",
                      "<= 500 ms", verdict(None if fc is None else fc <= TARGETS["first_chart_ms"])))
     lh = report.get("lighthouse", {})
     if lh.get("error"):
