@@ -69,6 +69,8 @@ body.alliance-pdf { font-size: 10.5pt; line-height: 1.45; margin: 0; padding: 0;
 .pdf-toc a .pdf-toc-page { flex: 0 0 2.5em; text-align: right; font-variant-numeric: tabular-nums; }
 a.pdf-external { color: inherit; }
 .pdf-url { font-size: 0.85em; overflow-wrap: anywhere; word-break: break-all; color: #333; }
+body.alliance-pdf *, body.alliance-pdf *::before, body.alliance-pdf *::after {
+  box-shadow: none !important; text-shadow: none !important; filter: none !important; }
 svg, img { max-width: 100% !important; height: auto; }
 .alliance-vis-static svg { width: 100%; }
 figure, blockquote, pre, table, .alliance-chart { break-inside: avoid; }
@@ -332,7 +334,7 @@ def destination_pages(pdf: bytes) -> dict[str, int]:
     from pypdf import PdfReader
 
     reader = PdfReader(io.BytesIO(pdf))
-    return {str(name): reader.get_destination_page_number(dest) + 1 for name, dest in reader.named_destinations.items()}
+    return {str(name).removeprefix("/"): reader.get_destination_page_number(dest) + 1 for name, dest in reader.named_destinations.items()}
 
 
 def print_pdf(document: Path, title: str) -> bytes:
