@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from alliance.editions import STUDENT_HTML_DIR
 from alliance.paths import PROJECT_ROOT, published_url
 
 #: Where ``make pdf`` writes the PDFs, the assembled HTML documents and the charts' SVG files.
@@ -43,7 +44,7 @@ PDF_DIR: Path = PROJECT_ROOT / "_build" / "pdf"
 #: Each edition: the built book it is printed from, and the PDF's file name.
 EDITIONS: dict[str, tuple[Path, str]] = {
     "solution": (PROJECT_ROOT / "_build" / "html", "course.pdf"),
-    "student": (PROJECT_ROOT / "_build" / "student-book" / "_build" / "html", "course-student.pdf"),
+    "student": (STUDENT_HTML_DIR, "course-student.pdf"),
 }
 EDITION_NAMES = {"solution": "Instructor edition (with solutions)", "student": "Student edition (without solutions)"}
 #: Placeholder of a table-of-contents page number before the second print (same width as the numbers).
@@ -72,7 +73,7 @@ a.pdf-external { color: inherit; }
 body.alliance-pdf *, body.alliance-pdf *::before, body.alliance-pdf *::after {
   box-shadow: none !important; text-shadow: none !important; filter: none !important; }
 svg, img { max-width: 100% !important; height: auto; }
-.alliance-vis-static svg { width: 100%; }
+.alliance-vis-static svg { width: 100%; overflow: visible; }
 figure, blockquote, pre, table, .alliance-chart { break-inside: avoid; }
 h1, h2, h3, h4 { break-after: avoid; }
 pre { white-space: pre-wrap; overflow-wrap: anywhere; }
