@@ -50,6 +50,8 @@ EDITION_NAMES = {"solution": "Instructor edition (with solutions)", "student": "
 #: Placeholder of a table-of-contents page number before the second print (same width as the numbers).
 TOC_PLACEHOLDER = "000"
 _PAGE_NUMBER_CLASS = "pdf-toc-page"
+#: Prints at most, until the contents' page numbers are those of the print that shows them.
+MAX_PRINTS = 4
 
 PRINT_CSS = """
 @page { size: A4; margin: 18mm 16mm 20mm 16mm; }
@@ -339,7 +341,7 @@ def destination_pages(pdf: bytes) -> dict[str, int]:
 
 
 def print_pdf(document: Path, title: str) -> bytes:
-    """Print ``document`` with Debian's Chromium: A4, page numbers, outline, contents numbered (two prints)."""
+    """Print ``document`` with Debian's Chromium: A4, page numbers, outline, contents numbered (2-3 prints)."""
     from playwright.sync_api import sync_playwright
 
     from alliance.site import CHROMIUM_ARGS, find_chromium
@@ -355,16 +357,28 @@ def print_pdf(document: Path, title: str) -> bytes:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS + offline)
         try:
-            page = browser.new_page()
-            page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort())
-            page.goto(document.resolve().as_uri(), wait_until="load")
-            page.emulate_media(media="print")
-            first = page.pdf(**options)
-            numbers = destination_pages(first)
-            page.evaluate("""([cls, numbers]) => { for (const el of document.getElementsByClassName(cls)) {
-                               const n = numbers[el.dataset.target]; if (n) el.textContent = String(n); } }""",
-                          [_PAGE_NUMBER_CLASS, numbers])
-            return page.pdf(**options)
+            def print_once(numbers: dict[str, int]) -> bytes:
+                # A fresh page for every print: a second print of the same page can lay out differently.
+                page = browser.new_page()
+                page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort())
+                page.goto(document.resolve().as_uri(), wait_until="load")
+                page.emulate_media(media="print")
+                page.evaluate("""([cls, numbers]) => { for (const el of document.getElementsByClassName(cls)) {
+                                   const n = numbers[el.dataset.target]; if (n) el.textContent = String(n); } }""",
+                              [_PAGE_NUMBER_CLASS, numbers])
+                pdf = page.pdf(**options)
+                page.close()
+                return pdf
+
+            filled: dict[str, int] = {}
+            pdf = print_once(filled)
+            # Print again with the contents numbered until the numbers are those of the print itself.
+            for _ in range(MAX_PRINTS - 1):
+                numbers = {key: n for key, n in destination_pages(pdf).items() if "--" not in key and key.startswith("p-")}
+                if numbers == filled:
+                    return pdf
+                pdf, filled = print_once(numbers), numbers
+            raise RuntimeError(f"the contents' page numbers did not settle after {MAX_PRINTS} prints")
         finally:
             browser.close()
 
