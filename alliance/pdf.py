@@ -21,7 +21,7 @@ headings as the PDF's outline. Nothing leaves the machine: the document is read 
 any other request is refused.
 
 >>> build_pdf("solution")   # doctest: +SKIP
-PdfResult(path=PosixPath('_build/pdf/course.pdf'), pages=..., ...)
+PdfResult(edition='solution', path=PosixPath('.../_build/pdf/course.pdf'), pages=..., ...)
 """
 from __future__ import annotations
 
@@ -397,7 +397,9 @@ def build_pdf(edition: str, out_dir: Path = PDF_DIR, html_dir: Path | None = Non
     started = time.monotonic()
     source, name = EDITIONS[edition]
     html_dir = html_dir or source
-    if not (html_dir / "intro.html").is_file() and not any(html_dir.glob("*.html")):
+    from alliance.site import toc_files
+
+    if not (html_dir / f"{toc_files(root)[0]}.html").is_file():
         command = "make book" + (" EDITION=student" if edition == "student" else "")
         raise FileNotFoundError(f"{html_dir}: no built book ({command} builds it)")
     out_dir.mkdir(parents=True, exist_ok=True)
