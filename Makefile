@@ -76,7 +76,12 @@ poppler:
 # The course as PDF (alliance/pdf.py), printed offline by Debian's Chromium from both built editions
 # of the book: _build/pdf/course.pdf (solutions) and course-student.pdf, and every chart as an SVG
 # in _build/pdf/charts/.
+# The sources' few Chinese characters (bylines) need a CJK font, which Debian's chromium does not bring.
 pdf: install browser poppler
+	@fc-list :lang=zh 2>/dev/null | grep -q . || { \
+	  echo "Installing Debian's fonts-wqy-microhei (a CJK font) for the PDF"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq fonts-wqy-microhei >/dev/null; }
 	$(MAKE) --no-print-directory book EDITION=solution
 	$(MAKE) --no-print-directory book EDITION=student
 	$(BIN)/python -m alliance.pdf
