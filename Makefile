@@ -16,7 +16,7 @@ LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
 export ALLIANCE_ROOT := $(CURDIR)
 
 .PHONY: help install node browser book book-clean test unit lab student grade bench linkcheck clean \
-	marking merge-marks feedback gradebook
+	marking merge-marks feedback gradebook pdf poppler
 
 help:
 	@echo "make book     install (virtual environment, locked packages) and build the HTML into _build/html"
@@ -25,6 +25,7 @@ help:
 	@echo "make lab      JupyterLab on notebooks/: the chapters and the student exercises, your copies"
 	@echo "make student  write the student edition to _build/student/"
 	@echo "make grade SUBMISSIONS=folder-or-zip [ROSTER=roster.csv] [OUT=folder]   grade submissions (sandboxed) into OUT"
+	@echo "make pdf      the course as print-ready PDF: _build/pdf/course.pdf (instructor) and course-student.pdf (no solutions)"
 	@echo "make bench    measure build, page and corpus performance into _build/bench.json"
 	@echo "make linkcheck  list and check external links (needs a network)"
 	@echo "make marking OUT=folder   anonymous marking page and sheet: folder/marking/index.html, marks.csv"
@@ -64,6 +65,26 @@ browser:
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+# Debian's poppler-utils (pdftotext, pdfimages, pdfinfo): the PDF tests read the printed PDFs with them.
+poppler:
+	@command -v pdftotext >/dev/null 2>&1 || { \
+	  echo "Installing Debian's poppler-utils for the PDF tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq poppler-utils >/dev/null; }
+
+# The course as PDF (alliance/pdf.py), printed offline by Debian's Chromium from both built editions
+# of the book: _build/pdf/course.pdf (solutions) and course-student.pdf, and every chart as an SVG
+# in _build/pdf/charts/.
+# The sources' few Chinese characters (bylines) need a CJK font, which Debian's chromium does not bring.
+pdf: install browser poppler
+	@fc-list :lang=zh 2>/dev/null | grep -q . || { \
+	  echo "Installing Debian's fonts-wqy-microhei (a CJK font) for the PDF"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq fonts-wqy-microhei >/dev/null; }
+	$(MAKE) --no-print-directory book EDITION=solution
+	$(MAKE) --no-print-directory book EDITION=student
+	$(BIN)/python -m alliance.pdf
 
 # The solution edition (the default) in _build/html; EDITION=student: the student edition, read by
 # alliance/sphinxext.py from ALLIANCE_BOOK_EDITION. Both share the execution cache.

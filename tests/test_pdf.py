@@ -1,0 +1,190 @@
+"""The PDF edition (``make pdf``, ``alliance/pdf.py``): both editions printed once per module.
+
+The PDFs are printed from the built books (``_build/html`` and the student edition's build) into a
+temporary folder by the ``printed`` fixture (about 30 s per edition), then read with Debian's
+poppler-utils (``pdftotext``, ``pdfimages``; ``make poppler`` installs them) and pypdf (links and
+named destinations). What is checked comes from the built HTML and the corpus, not from the PDF
+module: every page title, verified block quotations with their attribution, every chart's
+description, the full external addresses, vector charts, and internal links that resolve.
+Without Chromium, poppler-utils or a built edition the tests fail.
+"""
+from __future__ import annotations
+
+import html as html_lib
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from alliance import load_corpus
+from alliance.pdf import EDITIONS, PdfResult, build_pdf, convert_article, BookPage, target_id
+from alliance.site import find_chromium, toc_files
+from alliance.static_charts import find_charts
+
+pytestmark = pytest.mark.build
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _words(text: str) -> str:
+    """Text with every run of white space as one space (PDF lines break anywhere) and without hyphens
+    (``pdftotext`` joins a word broken after its hyphen, "Asia-" / "Pacific", as "AsiaPacific")."""
+    return " ".join(text.split()).replace("- ", "").replace("-", "")
+
+
+def _plain(fragment: str) -> str:
+    return _words(html_lib.unescape(re.sub(r"<[^>]+>", "", fragment)))
+
+
+def _article(path: Path) -> str:
+    text = path.read_text(encoding="utf-8")
+    return text[text.find("<article"): text.rfind("</article>")]
+
+
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, PdfResult]:
+    """Both editions printed into a temporary folder."""
+    for tool in ("pdftotext", "pdfimages"):
+        if shutil.which(tool) is None:
+            pytest.fail(f"{tool} not found: make poppler installs Debian's poppler-utils", pytrace=False)
+    if find_chromium() is None:
+        pytest.fail("Chromium not found: make browser installs it", pytrace=False)
+    out = tmp_path_factory.mktemp("pdf")
+    results = {}
+    for edition, (html_dir, _) in EDITIONS.items():
+        if not (html_dir / "intro.html").is_file():
+            pytest.fail(f"{html_dir}: build the {edition} edition first (make pdf or make test)", pytrace=False)
+        results[edition] = build_pdf(edition, out)
+    return results
+
+
+def pdf_text(path: Path) -> str:
+    """The PDF's text (``pdftotext``, UTF-8, in reading order)."""
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True,
+                          capture_output=True, text=True).stdout
+
+
+@pytest.fixture(scope="module")
+def texts(printed: dict[str, PdfResult]) -> dict[str, str]:
+    return {edition: _words(pdf_text(result.path)) for edition, result in printed.items()}
+
+
+@pytest.mark.parametrize("edition", list(EDITIONS))
+def test_every_page_title_of_the_book_is_in_the_pdf(printed, texts, edition):
+    html_dir = EDITIONS[edition][0]
+    missing = []
+    for doc in toc_files(ROOT):
+        match = re.search(r"<h1>(.*?)<a class=\"headerlink\"", _article(html_dir / f"{doc}.html"), re.S)
+        assert match, doc
+        if _plain(match.group(1)) not in texts[edition]:
+            missing.append(_plain(match.group(1)))
+    assert not missing
+    assert printed[edition].pages > 100
+
+
+@pytest.mark.parametrize("edition", list(EDITIONS))
+def test_verified_quotations_are_printed_with_their_attribution(texts, edition):
+    html_dir, corpus = EDITIONS[edition][0], load_corpus()
+    sample = []
+    for page in sorted((html_dir / "chapters").glob("*.html")):
+        quote = re.search(r'<figure class="alliance-quote" data-source="(\w+)" data-para="(\d+)">'
+                          r"<blockquote[^>]*>(.*?)</blockquote><figcaption>(.*?)</figcaption>", page.read_text(encoding="utf-8"), re.S)
+        assert quote, page.name
+        source, para, words, caption = quote.groups()
+        words = _plain(words)
+        assert words.strip("…. ").split("…")[0].strip() in _words(corpus.paragraph(source, int(para))), (source, para)
+        sample.append((words, _plain(caption)))
+    assert len(sample) >= 7
+    for words, caption in sample:
+        assert f"{words} {caption}" in texts[edition], (words[:60], caption)
+
+
+@pytest.mark.parametrize("edition", list(EDITIONS))
+def test_every_chart_description_and_static_svg(printed, texts, edition):
+    html_dir = EDITIONS[edition][0]
+    charts = [chart for page in sorted(html_dir.rglob("*.html")) for chart in find_charts(page.read_text(encoding="utf-8"))]
+    assert charts
+    for chart in charts:
+        assert _words(f"Chart description. {chart.description}") in texts[edition], chart.title
+        svg = printed[edition].path.parent / "charts" / f"chart-{chart.digest}.svg"
+        assert svg.is_file() and "<image" not in svg.read_text(encoding="utf-8") and "<path" in svg.read_text(encoding="utf-8")
+    assert printed[edition].charts == len(charts)
+
+
+@pytest.mark.parametrize("edition", list(EDITIONS))
+def test_charts_are_vector(printed, edition):
+    listing = subprocess.run(["pdfimages", "-list", str(printed[edition].path)], check=True,
+                             capture_output=True, text=True).stdout.splitlines()
+    assert listing[0].startswith("page") and len(listing) == 2, listing[:6]  # header and rule: no image at all
+
+
+@pytest.mark.parametrize("edition", list(EDITIONS))
+def test_external_addresses_are_printed_in_full(texts, edition):
+    html_dir = EDITIONS[edition][0]
+    flat = texts[edition].replace(" ", "")  # hyphens removed too (_words)
+    addresses = {html_lib.unescape(href) for page in sorted((html_dir / "chapters").glob("*.html"))
+                 for href in re.findall(r'<a class="reference external" href="(https?://[^"]+)"', _article(page))}
+    assert len(addresses) > 5
+    assert sorted(a for a in addresses if _words(a).replace(" ", "") not in flat) == []
+
+
+@pytest.mark.parametrize("edition", list(EDITIONS))
+def test_internal_links_resolve_and_contents_page_numbers_are_right(printed, edition):
+    reader = PdfReader(str(printed[edition].path))
+    destinations = {str(name).removeprefix("/"): reader.get_destination_page_number(dest) + 1
+                    for name, dest in reader.named_destinations.items()}
+    links, broken = [], []
+    for page in reader.pages:
+        for annotation in page.get("/Annots") or []:
+            annotation = annotation.get_object()
+            if annotation.get("/Subtype") != "/Link" or "/Dest" not in annotation:
+                continue
+            name = str(annotation["/Dest"]).removeprefix("/")
+            links.append(name)
+            if name not in destinations:
+                broken.append(name)
+    assert not broken
+    # paragraph citations link to the reader's paragraphs, glossary terms to the glossary
+    assert sum("appendix-sources" in name and re.search(r"-p\d+$", name) is not None for name in links) > 200
+    assert any("appendix-glossary--term-" in name for name in links)
+    # the contents: each entry's page number is the page its title starts
+    contents = subprocess.run(["pdftotext", "-layout", "-f", "2", "-l", "3", str(printed[edition].path), "-"],
+                              check=True, capture_output=True, text=True).stdout
+    entries = re.findall(r"^\s*(\S.*?\S)\s{2,}(\d+)\s*$", contents, re.M)
+    assert len(entries) >= 25
+    for title, number in entries:
+        page_text = _words(subprocess.run(["pdftotext", "-f", number, "-l", number, str(printed[edition].path), "-"],
+                                          check=True, capture_output=True, text=True).stdout)
+        assert _words(title) in page_text, (title, number)
+
+
+def test_solutions_only_in_the_instructor_pdf(texts):
+    assert texts["solution"].count("Solution to Exercise") >= 7
+    assert "Solution to Exercise" not in texts["student"]
+    for number in range(1, 8):
+        assert f"Exercise {number}.1" in texts["student"]
+
+
+def test_source_reader_is_an_appendix_with_paragraph_numbers(texts):
+    corpus = load_corpus()
+    body = corpus.paragraphs[corpus.paragraphs["kind"] == "body"]
+    appendix = texts["solution"][texts["solution"].rfind("Appendix"):]
+    for source_id, rows in body.groupby("source_id"):
+        last = rows.iloc[-1]
+        assert f"¶{int(last['para'])} {_words(last['text'])[:80]}" in appendix, source_id
+
+
+def test_links_to_other_pages_become_in_document_anchors(tmp_path):
+    page = BookPage("chapters/01-x.html", "p-chapters-01-x", "Title", "Chapters", 0)
+    ids = {"chapters/01-x.html": {"top"}, "appendix/sources/su2017.html": {"su2017-p4"}}
+    article = ('<article class="bd-article"><h1 id="top">T<a class="headerlink" href="#top">#</a></h1>'
+               '<a href="../appendix/sources/su2017.html#su2017-p4">Su ¶4</a> <a href="#top">up</a> '
+               '<a href="../genindex.html">index</a> <a href="https://example.org/a">a page</a></article>')
+    converted = convert_article(article, page, tmp_path, tmp_path, ids)
+    assert f'href="#{target_id("appendix/sources/su2017.html", "su2017-p4")}"' in converted
+    assert f'id="{target_id(page.rel, "top")}"' in converted and f'href="#{target_id(page.rel, "top")}"' in converted
+    assert "headerlink" not in converted
+    assert "(https://example.org/a)" in converted
+    assert re.search(r'href="https?://[^"]+/genindex\.html"', converted)
