@@ -71,6 +71,7 @@ img.alliance-vis-static { max-width: 100%; height: auto; }
 .alliance-pnum { font-weight: bold; text-decoration: none; margin-right: 0.3em; }
 .alliance-kind { font-size: 0.8em; color: #555; }
 .alliance-furniture { background: #eee; color: #555; font-size: 0.85em; padding: 0.3em; margin: 0.5em 0; }
+dl.alliance-card dt { font-weight: bold; }
 .alliance-address { font-size: 0.9em; word-wrap: break-word; }
 .title-page { text-align: center; margin-top: 20%; }
 """
@@ -440,17 +441,60 @@ def build_epub(html: Path, out: Path, book: Path = PROJECT_ROOT, edition: str = 
     return EpubReport(out, len(entries), len(charts), links.internal, links.external)
 
 
+#: Debian's epubcheck (``apt-get install epubcheck``; ``make epubcheck`` installs it). Its
+#: ``/usr/bin/epubcheck`` is the jar itself, which runs only where binfmt knows jars: run it with java.
+EPUBCHECK_JAR = Path("/usr/share/java/epubcheck.jar")
+_MESSAGES = re.compile(r"Messages: (\d+) fatals? / (\d+) errors? / (\d+) warnings?")
+
+
+@dataclass(frozen=True)
+class EpubcheckResult:
+    """epubcheck's verdict on one EPUB: its exit code, message counts and output."""
+
+    returncode: int
+    fatals: int
+    errors: int
+    warnings: int
+    output: str
+
+    @property
+    def valid(self) -> bool:
+        """No fatal error and no error (warnings are reported, not failed on)."""
+        return self.returncode == 0 and self.fatals == 0 and self.errors == 0
+
+
+def run_epubcheck(epub: Path, jar: Path = EPUBCHECK_JAR) -> EpubcheckResult:
+    """Check ``epub`` with epubcheck (java); its counts are read from its summary line."""
+    import subprocess
+
+    if not jar.is_file():
+        raise FileNotFoundError(f"{jar}: epubcheck is not installed (make epubcheck, or apt-get install epubcheck)")
+    done = subprocess.run(["java", "-jar", str(jar), str(epub)], capture_output=True, text=True, check=False)
+    output = done.stdout + done.stderr
+    counts = _MESSAGES.search(output)
+    # No summary line: epubcheck itself failed, which counts as one fatal error.
+    fatals, errors, warnings = (int(n) for n in counts.groups()) if counts else (1, 0, 0)
+    return EpubcheckResult(done.returncode, fatals, errors, warnings, output)
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m alliance.epub``: write the EPUB of a built book."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--html", type=Path, default=PROJECT_ROOT / "_build" / "html", help="the built book")
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "_build" / "epub" / "course.epub")
     parser.add_argument("--edition", choices=("solution", "student"), default="solution")
+    parser.add_argument("--check", action="store_true", help="then check it with epubcheck (fails on any error)")
     args = parser.parse_args(argv)
     report = build_epub(args.html, args.out, edition=args.edition)
     size = report.path.stat().st_size
     print(f"{report.path}: {report.pages} pages, {report.charts} charts as SVG, "
           f"{report.internal_links} internal and {report.external_links} external links, {size / 1e6:.2f} MB")
+    if args.check:
+        result = run_epubcheck(report.path)
+        print(f"epubcheck: {result.fatals} fatals, {result.errors} errors, {result.warnings} warnings")
+        if not result.valid:
+            print(result.output, file=sys.stderr)
+            return 1
     return 0
 
 
