@@ -11,9 +11,11 @@ from urllib.parse import urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from alliance.epub import (CONTENT_DIR, LinkMap, build_epub, clean_article, renumber_ids, run_epubcheck,
-                           safe_id)
+from alliance.epub import (CONTENT_DIR, LinkMap, article_html, build_epub, clean_article, renumber_ids,
+                           run_epubcheck, safe_id, toc_entries)
+from alliance.editions import STUDENT_HTML_DIR
 from alliance.static_charts import find_charts
+from tests.test_student_book import solution_probes, words
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "_build" / "html"
@@ -28,10 +30,11 @@ def epub(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def documents(epub: Path) -> dict[str, str]:
-    """Every text file of the EPUB, by its name in the zip."""
+    """Every file of the EPUB, by its name in the zip, with its text."""
     with zipfile.ZipFile(epub) as archive:
-        return {name: archive.read(name).decode("utf-8") for name in archive.namelist()
-                if not name.endswith(".svg")} | {name: "" for name in archive.namelist() if name.endswith(".svg")}
+        # SVG charts are listed by name only (their text is the charts' drawing).
+        return {name: "" if name.endswith(".svg") else archive.read(name).decode("utf-8")
+                for name in archive.namelist()}
 
 
 @pytest.mark.build
@@ -117,6 +120,36 @@ def test_source_reader_keeps_its_numbered_paragraphs(documents):
     numbers = [int(n) for n in re.findall(r'id="su2017-p(\d+)"', reader)]
     assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) >= 10
     assert '<a class="alliance-pnum" href="#su2017-p1">¶1</a>' in reader
+
+
+def _epub_words(epub: Path) -> str:
+    """The words of every content document of an EPUB (tags dropped), as one string."""
+    with zipfile.ZipFile(epub) as archive:
+        texts = [archive.read(n).decode("utf-8") for n in archive.namelist() if n.endswith(".xhtml")]
+    return " " + " ".join(words(re.sub(r"<[^>]*>", " ", t)) for t in texts) + " "
+
+
+@pytest.mark.build
+def test_student_epub_holds_no_solution_and_the_solution_epub_every_shown_one(epub, tmp_path):
+    """The student EPUB (from ``make book EDITION=student``) has none of the solution lines that
+    tests/test_student_book.py gathers from the sources; the solution EPUB has every one its book's pages show."""
+    assert (STUDENT_HTML_DIR / "intro.html").is_file(), "build the student edition first (make book EDITION=student)"
+    student = build_epub(STUDENT_HTML_DIR, tmp_path / "course-student.epub", edition="student").path
+    probes = solution_probes()
+    in_student, in_solution = _epub_words(student), _epub_words(epub)
+    leaks = [f"{where}: {found!r}" for found, where in probes.items() if f" {found} " in in_student]
+    shown = [found for found in probes if f" {found} " in in_solution]
+    print(f"\n{len(shown)} of {len(probes)} solution lines in the solution EPUB, {len(leaks)} in the student EPUB")
+    assert not leaks, f"{len(leaks)} solution line(s) in the student EPUB:\n" + "\n".join(leaks[:20])
+    # The check can fail, and the EPUB loses nothing: every solution line that the solution
+    # book's pages show (their articles, without scripts) is in the solution EPUB.
+    pages = [HTML / entry.path for entry in toc_entries(ROOT, HTML)]
+    visible = " ".join(words(re.sub(r"<[^>]*>", " ", re.sub(r"<script.*?</script>", " ", article_html(
+        p.read_text(encoding="utf-8")), flags=re.S))) for p in pages)
+    expected = [found for found in probes if f" {found} " in f" {visible} "]
+    assert len(expected) > 300
+    assert set(expected) <= set(shown), sorted(set(expected) - set(shown))[:20]
+    assert run_epubcheck(student).valid
 
 
 # Unit tests of the page rules (no build needed).
