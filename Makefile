@@ -78,7 +78,7 @@ book-clean:
 
 # Unit, build, student-edition, grading and browser tests (on both editions of the book); then
 # nbval on the solution edition twice (outputs compared; kernels draw charts as in the book).
-test: install node browser
+test: install node browser epubcheck
 	$(MAKE) --no-print-directory book EDITION=solution
 	$(MAKE) --no-print-directory book EDITION=student
 	$(BIN)/python -m pytest

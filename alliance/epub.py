@@ -436,7 +436,9 @@ def build_epub(html: Path, out: Path, book: Path = PROJECT_ROOT, edition: str = 
     files[f"{CONTENT_DIR}/{STYLESHEET}"] = STYLE.encode()
     modified, date = _modified([html / e.path for e in entries])
     identifier = f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{address}#epub-{edition}')}"
-    files[f"{CONTENT_DIR}/content.opf"] = package_document(title, author, identifier, modified, manifest, spine).encode()
+    # The edition in the library's title: a reader who has both tells them apart.
+    files[f"{CONTENT_DIR}/content.opf"] = package_document(f"{title} ({edition} edition)", author, identifier,
+                                                           modified, manifest, spine).encode()
     _write_zip(out, files, date)
     return EpubReport(out, len(entries), len(charts), links.internal, links.external)
 

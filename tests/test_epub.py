@@ -45,6 +45,27 @@ def test_epubcheck_finds_no_error(epub):
 
 
 @pytest.mark.build
+def test_epubcheck_counts_the_errors_of_a_broken_copy(epub, tmp_path):
+    """The check can fail: a copy with a dangling link and a compressed mimetype has errors."""
+    broken = tmp_path / "broken.epub"
+    with zipfile.ZipFile(epub) as source, zipfile.ZipFile(broken, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in source.namelist():
+            data = source.read(name)
+            if name == f"{CONTENT_DIR}/intro.xhtml":
+                data = data.replace(b"</body>", b'<p><a href="missing.xhtml">gone</a></p></body>')
+            target.writestr(name, data)
+    result = run_epubcheck(broken)
+    assert not result.valid and result.errors >= 2, result.output
+    assert "missing.xhtml" in result.output
+
+
+@pytest.mark.build
+def test_the_same_build_gives_the_same_epub(epub, tmp_path):
+    again = build_epub(HTML, tmp_path / "again.epub").path
+    assert again.read_bytes() == epub.read_bytes()
+
+
+@pytest.mark.build
 def test_mimetype_is_first_and_stored(epub):
     with zipfile.ZipFile(epub) as archive:
         first = archive.infolist()[0]
