@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
 import yaml
-from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4 import BeautifulSoup, NavigableString
 
 from alliance.paths import PROJECT_ROOT, published_url
 from alliance.static_charts import replace_charts
