@@ -16,7 +16,7 @@ LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
 export ALLIANCE_ROOT := $(CURDIR)
 
 .PHONY: help install node browser book book-clean test unit lab student grade bench linkcheck clean \
-	marking merge-marks feedback gradebook pdf poppler
+	marking merge-marks feedback gradebook pdf poppler epub epubcheck
 
 help:
 	@echo "make book     install (virtual environment, locked packages) and build the HTML into _build/html"
@@ -24,6 +24,7 @@ help:
 	@echo "make test     install (and npm axe-core), build both editions, then every test (unit, strict build, install per Python, nbval, student edition, grading, browser)"
 	@echo "make lab      JupyterLab on notebooks/: the chapters and the student exercises, your copies"
 	@echo "make student  write the student edition to _build/student/"
+	@echo "make epub [EDITION=student]   the EPUB edition (e-readers) into $(EPUB_DIR)/, checked with epubcheck"
 	@echo "make grade SUBMISSIONS=folder-or-zip [ROSTER=roster.csv] [OUT=folder]   grade submissions (sandboxed) into OUT"
 	@echo "make pdf      the course as print-ready PDF: _build/pdf/course.pdf (instructor) and course-student.pdf (no solutions)"
 	@echo "make bench    measure build, page and corpus performance into _build/bench.json"
@@ -98,7 +99,7 @@ book-clean:
 
 # Unit, build, student-edition, grading and browser tests (on both editions of the book); then
 # nbval on the solution edition twice (outputs compared; kernels draw charts as in the book).
-test: install node browser
+test: install node browser poppler epubcheck
 	$(MAKE) --no-print-directory book EDITION=solution
 	$(MAKE) --no-print-directory book EDITION=student
 	$(BIN)/python -m pytest
@@ -125,6 +126,22 @@ grade: install
 
 bench: install browser
 	$(BIN)/python tools/bench.py $(if $(WITH_TEST),--with-test,)
+
+# The EPUB edition, written from the built book (alliance/epub.py) and checked by Debian's epubcheck
+# (java). EDITION=student: from the student edition of the book, as course-student.epub.
+EPUB_DIR := _build/epub
+EPUBCHECK_JAR := /usr/share/java/epubcheck.jar
+
+epubcheck:
+	@test -f $(EPUBCHECK_JAR) || { \
+	  echo "Installing Debian's epubcheck to check the EPUB"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq epubcheck >/dev/null; }
+
+epub: book epubcheck
+	$(BIN)/python -m alliance.epub --check --edition $(EDITION) \
+	  --html $(if $(filter student,$(EDITION)),$(STUDENT_HTML),_build/html) \
+	  --out $(EPUB_DIR)/course$(if $(filter student,$(EDITION)),-student,).epub
 
 linkcheck: install book
 	$(BIN)/python tools/linkcheck.py --check
