@@ -86,6 +86,9 @@ pdf: install browser poppler
 	$(MAKE) --no-print-directory book EDITION=solution
 	$(MAKE) --no-print-directory book EDITION=student
 	$(BIN)/python -m alliance.pdf
+	@# again: the download menus now offer the PDFs (alliance/sphinxext.py rewrites the pages)
+	$(MAKE) --no-print-directory book EDITION=solution
+	$(MAKE) --no-print-directory book EDITION=student
 
 # The solution edition (the default) in _build/html; EDITION=student: the student edition, read by
 # alliance/sphinxext.py from ALLIANCE_BOOK_EDITION. Both share the execution cache.
@@ -142,6 +145,8 @@ epub: book epubcheck
 	$(BIN)/python -m alliance.epub --check --edition $(EDITION) \
 	  --html $(if $(filter student,$(EDITION)),$(STUDENT_HTML),_build/html) \
 	  --out $(EPUB_DIR)/course$(if $(filter student,$(EDITION)),-student,).epub
+	@# again: the download menus now offer the EPUB (alliance/sphinxext.py rewrites the pages)
+	$(MAKE) --no-print-directory book EDITION=$(EDITION)
 
 linkcheck: install book
 	$(BIN)/python tools/linkcheck.py --check

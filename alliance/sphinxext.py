@@ -29,10 +29,13 @@ import html
 import json
 import os
 import re
+import shutil
 from pathlib import Path
 from typing import Any, Callable
 
 from sphinx.application import Sphinx
+
+from alliance import paths
 from sphinx.transforms import SphinxTransform
 from sphinx.util import logging as sphinx_logging
 
@@ -57,6 +60,38 @@ def edition_from_environment() -> str:
 def is_student_edition(app: Sphinx) -> bool:
     """Whether this build is the student edition of the book."""
     return app.config.alliance_edition == "student"
+
+
+#: The reader editions the download menu offers when they have been made (``make pdf``, ``make epub``):
+#: kind, button text, tooltip.
+READER_EDITIONS: tuple[tuple[str, str, str], ...] = (
+    ("pdf", ".pdf (whole course)", "Download the whole course as one print-ready PDF"),
+    ("epub", ".epub (whole course)", "Download the whole course for e-readers (EPUB)"),
+)
+
+
+def reader_edition_files(edition: str) -> dict[str, Path]:
+    """The PDF and EPUB made for ``edition`` (``_build/pdf/course[-student].pdf``, ``_build/epub/...``)."""
+    suffix = "-student" if edition == "student" else ""
+    found = {kind: paths.PROJECT_ROOT / "_build" / kind / f"course{suffix}.{kind}" for kind, _, _ in READER_EDITIONS}
+    return {kind: path for kind, path in found.items() if path.is_file()}
+
+
+def _note_reader_editions(app: Sphinx, config: Any) -> None:
+    """Record which reader editions exist (name, size, time) in a config value that rewrites every
+    page when it changes, so the download menus offer a PDF or EPUB as soon as it is made."""
+    config.alliance_reader_editions = tuple(
+        f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in reader_edition_files(config.alliance_edition).values())
+
+
+def _copy_reader_editions(app: Sphinx, exception: Exception | None) -> None:
+    """Copy the reader editions the menus link to into ``<outdir>/downloads/``."""
+    if exception is not None or app.builder.format != "html":
+        return
+    target = Path(app.outdir) / "downloads"
+    for path in reader_edition_files(app.config.alliance_edition).values():
+        target.mkdir(exist_ok=True)
+        shutil.copyfile(path, target / path.name)
 
 
 class DropSolutions(SphinxTransform):
@@ -376,6 +411,13 @@ def _tidy_page(app: Sphinx, pagename: str, templatename: str, context: dict[str,
     for group in context.get("header_buttons", []):
         if group.get("label") == "download-buttons" and context.get("ipynb_source"):
             group["buttons"] = [b for b in group["buttons"] if b.get("label") != "download-source-button"]
+        if group.get("label") == "download-buttons":
+            for kind, path in reader_edition_files(app.config.alliance_edition).items():
+                text, tooltip = next((t, tip) for k, t, tip in READER_EDITIONS if k == kind)
+                group["buttons"].append({
+                    "type": "link", "url": context["pathto"](f"downloads/{path.name}", 1), "text": text,
+                    "tooltip": tooltip, "icon": "fas fa-file-pdf" if kind == "pdf" else "fas fa-book",
+                    "label": f"download-{kind}-button"})
         if group.get("label") == "download-buttons" and re.match(r"exercises/ex\d", pagename):
             student = is_student_edition(app)
             for button in group["buttons"]:
@@ -494,6 +536,9 @@ absent_role = _checked_role(_parser("absent"), _render_segments("absent", "allia
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("alliance_edition", edition_from_environment(), "env", types=[str])
+    app.add_config_value("alliance_reader_editions", (), "html")
+    app.connect("config-inited", _note_reader_editions)
+    app.connect("build-finished", _copy_reader_editions)
     app.add_transform(DropSolutions)
     app.connect("source-read", _student_notebook_source)
     app.add_role("q", quote_role)

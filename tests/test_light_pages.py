@@ -143,3 +143,20 @@ def test_favicon_is_a_small_svg() -> None:
     assert svg.startswith("<svg") and len(svg) < 2_000
     assert "href" not in svg  # no external art
     assert "html_favicon: _static/favicon.svg" in (ROOT / "_config.yml").read_text()
+
+
+def test_reader_editions_are_offered_once_made(tmp_path, monkeypatch) -> None:
+    """The download menu offers the PDF and EPUB of the edition being built, once `make pdf`/`make epub`
+    made them (files under _build/pdf and _build/epub), and nothing before."""
+    from alliance import paths
+    from alliance.sphinxext import reader_edition_files
+
+    monkeypatch.setattr(paths, "PROJECT_ROOT", tmp_path)
+    assert reader_edition_files("solution") == {} == reader_edition_files("student")
+    (tmp_path / "_build" / "pdf").mkdir(parents=True)
+    (tmp_path / "_build" / "epub").mkdir()
+    for name in ("pdf/course.pdf", "pdf/course-student.pdf", "epub/course-student.epub"):
+        (tmp_path / "_build" / name).write_bytes(b"x")
+    assert {k: p.name for k, p in reader_edition_files("solution").items()} == {"pdf": "course.pdf"}
+    assert {k: p.name for k, p in reader_edition_files("student").items()} == {
+        "pdf": "course-student.pdf", "epub": "course-student.epub"}
