@@ -53,13 +53,13 @@ from alliance.exercises import check, exercise_id, load_key, questions
 from alliance.results import GradingRun, ItemResult, SubmissionResult
 from alliance.sandbox import SCRATCH, Limits, Sandbox, SandboxUnavailable, make_sandbox, parse_size, size_text
 from alliance.values import decode, describe
+from alliance.roster import Candidate, Roster, Submission, collect, load_roster, match
+from alliance.written import MAX_NOTEBOOK_BYTES, Identity, read_identity, written_answers
 
 #: The most a runner may report (answers included) before it is stopped.
 MAX_REPORT_BYTES = 64 * 1024 ** 2
 #: The most notes about failing cells kept per submission.
 MAX_NOTES = 30
-#: The most a submitted file may weigh.
-MAX_NOTEBOOK_BYTES = 20 * 1024 ** 2
 
 
 # --------------------------------------------------------------------------- reading a file
@@ -238,8 +238,6 @@ def _kill(proc: asyncio.subprocess.Process) -> None:
 
 async def grade_submission(submission: Any, limits: Limits, sandbox: Sandbox | None, slot: int = 0) -> SubmissionResult:
     """Grade one collected file (a :class:`alliance.roster.Submission`); never raises."""
-    from alliance.written import read_identity, written_answers
-
     start = time.monotonic()
     result = SubmissionResult(submission=submission.source, sha256=hashlib.sha256(submission.data).hexdigest(),
                               late=bool(submission.late), sandboxed=sandbox is not None)
@@ -247,7 +245,7 @@ async def grade_submission(submission: Any, limits: Limits, sandbox: Sandbox | N
                        "canvas_submission_id": submission.canvas_submission_id, "folder": submission.folder,
                        "order": submission.order}
     try:
-        await _grade_into(result, submission, limits, sandbox, slot, read_identity, written_answers)
+        await _grade_into(result, submission, limits, sandbox, slot)
     except Exception as err:  # last line of defence: the batch always finishes
         result.notes.append(f"grader error: {type(err).__name__}: {str(err)[:80]}")
     result.seconds = round(time.monotonic() - start, 2)
@@ -255,7 +253,8 @@ async def grade_submission(submission: Any, limits: Limits, sandbox: Sandbox | N
 
 
 async def _grade_into(result: SubmissionResult, submission: Any, limits: Limits, sandbox: Sandbox | None,
-                      slot: int, read_identity: Any, written_answers: Any) -> None:
+                      slot: int) -> None:
+
     if submission.problem:
         result.notes.append(submission.problem)
         return
@@ -354,8 +353,6 @@ def grade(source: Path, out: Path, roster: Path | None = None, limits: Limits = 
     :func:`merge` combines the shards. Raises :class:`SandboxUnavailable` when ``sandboxed`` and no
     sandbox works here.
     """
-    from alliance.roster import collect
-
     source, out = Path(source), Path(out)
     start = time.monotonic()
     sandbox = make_sandbox(hidden_paths(source, out)) if sandboxed else None
@@ -428,9 +425,6 @@ def match_roster(run: GradingRun, roster_path: Path | None) -> None:
     Matching reads only what grading recorded (``evidence``), so shards are matched after their merge.
     Without a roster nothing is matched, but one Canvas user's repeated submissions are still found.
     """
-    from alliance.roster import Candidate, Roster, Submission, load_roster, match
-    from alliance.written import Identity
-
     roster = load_roster(roster_path) if roster_path else Roster([])
     candidates = []
     for r in run.results:

@@ -67,14 +67,16 @@ def render_svg(spec: dict[str, Any]) -> str:
     return re.sub(r"^<\?xml[^>]*>\s*", "", svg)
 
 
+def _chart(match: re.Match[str]) -> StaticChart:
+    """The chart of one :data:`CHART_RE` match, with its SVG."""
+    spec = json.loads(match.group("spec"))
+    caption = html_lib.unescape(re.sub(r"<[^>]+>", "", _DESCRIPTION_PREFIX.sub("", match.group("caption"))))
+    return StaticChart(match.group("digest"), spec, chart_title(spec), caption.strip(), render_svg(spec))
+
+
 def find_charts(page_html: str) -> list[StaticChart]:
     """Every chart figure of a built page, with its SVG."""
-    found = []
-    for match in CHART_RE.finditer(page_html):
-        spec = json.loads(match.group("spec"))
-        caption = html_lib.unescape(re.sub(r"<[^>]+>", "", _DESCRIPTION_PREFIX.sub("", match.group("caption"))))
-        found.append(StaticChart(match.group("digest"), spec, chart_title(spec), caption.strip(), render_svg(spec)))
-    return found
+    return [_chart(match) for match in CHART_RE.finditer(page_html)]
 
 
 def static_figure(chart: StaticChart, src: str | None = None) -> str:
@@ -99,7 +101,7 @@ def replace_charts(page_html: str, folder: Path | None = None, prefix: str = "")
     produced: list[Path | str] = []
 
     def swap(match: re.Match[str]) -> str:
-        chart = find_charts(match.group(0))[0]
+        chart = _chart(match)
         if folder is None:
             produced.append(chart.svg)
             return static_figure(chart)

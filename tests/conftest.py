@@ -23,3 +23,20 @@ def corpus_copy(tmp_path: Path) -> dict[str, Path]:
     rules = tmp_path / "segment_rules.csv"
     shutil.copy(ROOT / "data" / "segment_rules.csv", rules)
     return {"seeds": seeds, "metadata": meta, "rules": rules}
+
+
+# Marking and feedback tests (tests/test_marking.py, tests/test_feedback.py) share these.
+@pytest.fixture(scope="module")
+def texts() -> dict:
+    """The exercises' question texts, model answers and rubrics (``alliance.marking.exercise_texts``)."""
+    from alliance.marking import exercise_texts
+
+    return exercise_texts()
+
+
+@pytest.fixture()
+def out(tmp_path: Path) -> Path:
+    """A grading output folder holding the sample run of ``tests/_runs.py``."""
+    from tests._runs import saved_run
+
+    return saved_run(tmp_path / "out")

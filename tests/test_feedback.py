@@ -6,23 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from alliance import feedback, marking
+from alliance import feedback
 from alliance.feedback import page_name, write_feedback
 from alliance.marking import MystRenderer
 from alliance.results import GradingRun
-from tests._runs import sample_run, saved_run
+from tests._runs import sample_run
 
 PLAIN = MystRenderer(None)
-
-
-@pytest.fixture(scope="module")
-def texts() -> dict:
-    return marking.exercise_texts()
-
-
-@pytest.fixture()
-def out(tmp_path: Path) -> Path:
-    return saved_run(tmp_path / "out")
 
 
 def test_one_page_per_counted_matched_submission(out: Path, texts: dict) -> None:

@@ -12,20 +12,10 @@ from alliance.exercises import solution_notebooks
 from alliance.marking import (MarkingError, MystRenderer, export_marking, merge_marks, plain_commonmark,
                               read_exercise_text)
 from alliance.results import GradingRun
-from tests._runs import sample_run, saved_run
+from tests._runs import sample_run
 
 PLAIN = MystRenderer(None)
 EX02 = next(p for p in solution_notebooks() if p.name.startswith("ex02"))
-
-
-@pytest.fixture(scope="module")
-def texts() -> dict:
-    return marking.exercise_texts()
-
-
-@pytest.fixture()
-def out(tmp_path: Path) -> Path:
-    return saved_run(tmp_path / "out")
 
 
 def _sheet(rows: list[dict[str, str]], path: Path) -> Path:
