@@ -55,5 +55,5 @@ def reader_url(source_id: str, anchor: str) -> str:
     return f"{published_url()}{READER_DIR}{source_id}.html#{anchor}"
 
 
-#: File name of the shared vega + vega-lite + vega-embed bundle in the book's ``_static/``.
+#: File name of the shared chart bundle (vega, vega-lite, a small ``vegaEmbed``) in the book's ``_static/``.
 BUNDLE_NAME = "vega-bundle.js"

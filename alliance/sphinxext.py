@@ -2,7 +2,7 @@
 
 * Generates the source-reader pages (``appendix/sources/<id>.md``) and the glossary page
   from ``data/`` before Sphinx reads the sources, so a sixth source needs only a file and a row.
-* Ships the one vega bundle (vega + vega-lite + vega-embed, from vl-convert-python) as
+* Ships the one vega bundle (vega + vega-lite from vl-convert-python, and a small ``vegaEmbed``) as
   ``_static/vega-bundle.js`` and loads it only on the pages that hold a chart, and there only when a
   chart nears the screen (or the page is printed: ``bundle_loader``); charts
   draw offline from it, after the text is shown, in a space reserved from their spec's size.
@@ -25,6 +25,7 @@
 """
 from __future__ import annotations
 
+import functools
 import html
 import json
 import os
@@ -132,20 +133,120 @@ def _student_notebook_source(app: Sphinx, docname: str, source: list[str]) -> No
     source[0] = nbformat.writes(student_page_notebook(nbformat.reads(source[0], as_version=4)))
 
 
+#: First line of the bundle this version of the course writes; a bundle without it is rewritten.
+BUNDLE_HEADER = "/* alliance chart bundle 3: the parts of vega the course's charts use (vl-convert-python) */"
+
+#: Where vl-convert-python's bundler finds vega's packages (offline: vl-convert ships them under these
+#: addresses). The versions are those vega 6.2.0 depends on, in the vl-convert-python pinned in
+#: requirements.txt; after an upgrade of vl-convert, ``make book`` stops at the bundle until they are
+#: updated (the error names this constant).
+VEGA_MODULES = {
+    "dataflow": "https://cdn.jsdelivr.net/npm/vega-dataflow@6.1.0/+esm",
+    "transforms": "https://cdn.jsdelivr.net/npm/vega-transforms@5.1.0/+esm",
+    "view_transforms": "https://cdn.jsdelivr.net/npm/vega-view-transforms@5.1.0/+esm",
+    "encode": "https://cdn.jsdelivr.net/npm/vega-encode@5.1.0/+esm",
+    "view": "https://cdn.jsdelivr.net/npm/vega-view@6.1.0/+esm",
+    "parser": "https://cdn.jsdelivr.net/npm/vega-parser@7.1.0/+esm",
+}
+
+#: The Vega transforms the bundle registers (those of vega-transforms, vega-view-transforms and
+#: vega-encode, by the names Vega specs use). Vega-Lite's compiled specs use a few of them; a chart
+#: whose compiled spec needs another (geographic, hierarchy, force, label, regression, Voronoi, word
+#: cloud, cross-filter) stops the build (``compile_chart``) rather than fail in the reader's browser.
+CHART_TRANSFORMS = frozenset({
+    "aggregate", "bin", "collect", "compare", "countpattern", "cross", "density", "dotbin", "expression",
+    "extent", "facet", "field", "filter", "flatten", "fold", "formula", "generate", "impute",
+    "joinaggregate", "kde", "key", "load", "lookup", "multiextent", "multivalues", "params", "pivot",
+    "prefacet", "project", "proxy", "quantile", "relay", "sample", "sequence", "sieve", "subflow",
+    "timeunit", "tupleindex", "values", "window",
+    "bound", "identifier", "mark", "overlap", "render", "viewlayout",
+    "axisticks", "datajoin", "encode", "legendentries", "linkpath", "pie", "scale", "sortitems", "stack",
+})
+
+#: The ES module vl-convert bundles for the book (``vl_convert.javascript_bundle``). The book compiles
+#: every chart's Vega-Lite spec to Vega when it writes the page (``compile_charts``), so the browser
+#: needs neither vega-lite nor vega-embed (themes, tooltip plug-in, action menu), nor vega's
+#: transforms outside ``CHART_TRANSFORMS``: 439 KB instead of the 898 KB of vl-convert's default
+#: bundle. ``vegaEmbed(el, spec, {renderer})`` draws a Vega spec as SVG in ``el``, as vega-embed
+#: would; the tooltip is a ``role="tooltip"`` box that follows the pointer and holds the mark's
+#: fields as a table (text only, never HTML).
+EMBED_SNIPPET = """
+import {transforms} from "__dataflow__";
+import * as coreTransforms from "__transforms__";
+import * as viewTransforms from "__view_transforms__";
+import * as encodeTransforms from "__encode__";
+import {View} from "__view__";
+import {parse} from "__parser__";
+Object.assign(transforms, coreTransforms, viewTransforms, encodeTransforms);
+function allianceFormat(v) {
+  if (v === null || v === undefined) { return ''; }
+  return typeof v === 'object' ? JSON.stringify(v) : String(v);
+}
+function allianceTooltip(handler, event, item, value) {
+  var tip = document.getElementById('alliance-tooltip');
+  if (value === null || value === undefined || value === '') { if (tip) { tip.hidden = true; } return; }
+  if (!tip) {
+    tip = document.createElement('div');
+    tip.id = 'alliance-tooltip'; tip.className = 'alliance-tooltip'; tip.setAttribute('role', 'tooltip');
+    document.body.appendChild(tip);
+  }
+  tip.textContent = '';
+  if (typeof value === 'object' && !Array.isArray(value)) {
+    var table = document.createElement('table');
+    Object.keys(value).forEach(function (key) {
+      var row = table.insertRow(), head = document.createElement('th');
+      head.textContent = key; row.appendChild(head); row.insertCell().textContent = allianceFormat(value[key]);
+    });
+    tip.appendChild(table);
+  } else {
+    tip.textContent = allianceFormat(value);
+  }
+  tip.hidden = false;
+  var x = event.clientX + 14, y = event.clientY + 14;
+  tip.style.left = Math.max(4, Math.min(x, window.innerWidth - tip.offsetWidth - 8)) + 'px';
+  tip.style.top = (y + tip.offsetHeight > window.innerHeight ? event.clientY - tip.offsetHeight - 14 : y) + 'px';
+}
+function allianceEmbed(el, spec, opts) {
+  return new Promise(function (resolve) {
+    var view = new View(parse(spec), {renderer: (opts && opts.renderer) || 'svg', container: el, hover: true});
+    view.tooltip(allianceTooltip);
+    el.classList.add('vega-embed');
+    resolve(view.runAsync().then(function () { return {view: view, spec: spec}; }));
+  });
+}
+window.vegaEmbed = allianceEmbed;
+"""
+
+
+def vega_bundle() -> str:
+    """The book's chart library: ``EMBED_SNIPPET`` with the parts of vega it imports, offline from
+    vl-convert, in a function scope (the bundle's top-level ``const _`` would otherwise clash with
+    Sphinx's global ``_`` from doctools.js: "Identifier '_' has already been declared")."""
+    import vl_convert
+
+    snippet = EMBED_SNIPPET
+    for name, url in VEGA_MODULES.items():
+        snippet = snippet.replace(f'"__{name}__"', json.dumps(url))
+    try:
+        code = vl_convert.javascript_bundle(snippet)
+    except Exception as error:  # vl-convert raises RuntimeError; keep its message
+        raise RuntimeError(f"vl-convert could not bundle vega's packages: {error!s:.300}. If vl-convert-python "
+                           "was upgraded, update alliance.sphinxext.VEGA_MODULES to the vega packages it ships.") \
+            from error
+    return f"{BUNDLE_HEADER}\n(function(){{\n{code}\n}})();\n"
+
+
 def _write_bundle(app: Sphinx, exception: Exception | None) -> None:
+    """Write ``_static/vega-bundle.js`` unless this version's bundle is already there."""
     if exception is not None or app.builder.format != "html":
         return
     target = Path(app.outdir) / "_static" / BUNDLE_NAME
-    if target.exists() and target.read_text(encoding="utf-8").startswith("(function(){"):
-        return
-    import vl_convert
-
+    if target.exists():
+        with target.open(encoding="utf-8") as existing:
+            if existing.readline().rstrip("\n") == BUNDLE_HEADER:
+                return
     target.parent.mkdir(parents=True, exist_ok=True)
-    # Wrapped in a function scope: the bundle's top-level `const _` would otherwise clash with
-    # Sphinx's global `_` (doctools.js) and stop the bundle ("Identifier '_' has already been
-    # declared"). The bundle sets window.vegaEmbed, window.vega and window.vegaLite itself.
-    bundle = vl_convert.javascript_bundle()
-    target.write_text(f"(function(){{\n{bundle}\n}})();\n", encoding="utf-8")
+    target.write_text(vega_bundle(), encoding="utf-8")
 
 
 logger = sphinx_logging.getLogger(__name__)
@@ -180,7 +281,7 @@ _VIS_CLASS = re.compile(r'class="alliance-vis"')
 
 #: Stands in for ``vegaEmbed`` until a chart comes within half a screen of the viewport (or the page is
 #: printed); then loads the bundle once and hands it every chart queued. The charts' own scripts
-#: (``alliance.charts.chart_html``) call ``vegaEmbed`` as before. The bundle's parse (0.9 MB)
+#: (``alliance.charts.chart_html``) call ``vegaEmbed`` as before. The bundle's parse (0.6 MB)
 #: no longer blocks a page whose reader has not reached a chart.
 _LOADER = """(function(){var src=__SRC__,queue=[],started=false,failed=false,seen=null;
 function flush(){var real=window.vegaEmbed;queue.splice(0).forEach(function(q){
@@ -283,6 +384,53 @@ def reserve_chart_space(body: str) -> str:
                 f'{match["between"]}{match["spec"]};var el=')
 
     return _CHART.sub(reserve, body)
+
+
+#: The ``$schema`` of a Vega (not Vega-Lite) spec.
+_VEGA_SCHEMA = re.compile(r"^https://vega\.github\.io/schema/vega/v\d+")
+
+
+def _transforms_used(spec: Any) -> set[str]:
+    """The ``type`` of every transform anywhere in a Vega spec (data, marks, nested groups)."""
+    found: set[str] = set()
+    if isinstance(spec, dict):
+        for key, value in spec.items():
+            if key == "transform" and isinstance(value, list):
+                found.update(str(step.get("type", "")).lower() for step in value if isinstance(step, dict))
+            found |= _transforms_used(value)
+    elif isinstance(spec, list):
+        for item in spec:
+            found |= _transforms_used(item)
+    return found
+
+
+@functools.lru_cache(maxsize=512)
+def _compiled(spec_json: str) -> str:
+    """``spec_json`` (Vega-Lite) compiled to Vega by vl-convert, as compact JSON safe in ``<script>``."""
+    import vl_convert
+
+    spec = json.loads(spec_json)
+    if _VEGA_SCHEMA.match(str(spec.get("$schema", ""))):
+        vega_spec = spec
+    else:
+        version = re.search(r"/vega-lite/v(\d+\.\d+)", str(spec.get("$schema", "")))
+        vega_spec = vl_convert.vegalite_to_vega(spec, version[1]) if version else vl_convert.vegalite_to_vega(spec)
+    missing = sorted(_transforms_used(vega_spec) - CHART_TRANSFORMS)
+    if missing or vega_spec.get("projections"):
+        needs = ", ".join(missing) or "a projection"
+        raise ValueError(f"this chart needs {needs}, which the book's chart bundle leaves out: add the vega package "
+                         "to alliance.sphinxext.VEGA_MODULES and EMBED_SNIPPET, and to CHART_TRANSFORMS")
+    return json.dumps(vega_spec, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+
+
+def compile_charts(body: str) -> str:
+    """Every chart of a page's body with its Vega-Lite spec compiled to Vega (vl-convert, offline),
+    which the book's chart bundle draws without vega-lite (``EMBED_SNIPPET``)."""
+    def compile_one(match: re.Match) -> str:
+        spec = _compiled(match["spec"].replace("<\\/", "</"))
+        return f'<div id="{match["id"]}" class="alliance-vis"{match["attrs"]}>{match["between"]}{spec};var el='
+
+    return _CHART.sub(compile_one, body)
 
 
 def _shorten(text: str, limit: int = DESCRIPTION_CHARS) -> str:
@@ -399,7 +547,7 @@ def _tidy_page(app: Sphinx, pagename: str, templatename: str, context: dict[str,
         body = body.replace('<summary aria-label="Toggle hidden content">', "<summary>")
         if 'class="citation-list"' in body:
             body = body.replace('role="doc-biblioentry"', 'role="listitem"')
-        body = reserve_chart_space(body)
+        body = compile_charts(reserve_chart_space(body))
         context["body"] = body
     toctree = context.get("generate_toctree_html")
     if callable(toctree) and not getattr(toctree, "alliance_labelled", False):
@@ -453,6 +601,18 @@ def _publish_editions(app: Sphinx, exception: Exception | None) -> None:
     written = write_book_editions(outdir, book, student=student)
     logger.info(f"[alliance] wrote {len(written)} notebook edition(s) for download"
                 f" ({'student' if student else 'solution'} edition of the book)")
+
+
+def _trim_theme_assets(app: Sphinx, exception: Exception | None) -> None:
+    """Cut the theme's stylesheets and icon fonts down to what the built pages use
+    (``alliance.theme_assets``): a page then loads about 0.1 MB of them instead of 0.7 MB."""
+    if exception is not None or app.builder.format != "html":
+        return
+    from alliance.theme_assets import trim_theme_assets
+
+    report = trim_theme_assets(Path(app.outdir))
+    logger.info(f"[alliance] theme stylesheets and icon fonts trimmed: {sum(report.sizes.values()) // 1024} KB in "
+                f"{len(report.sizes)} files ({len(report.written)} written)")
 
 
 def _execute_ahead(app: Sphinx, env: Any, docnames: list[str]) -> None:
@@ -551,4 +711,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-before-read-docs", _execute_ahead, priority=900)
     app.connect("build-finished", _write_bundle)
     app.connect("build-finished", _publish_editions, priority=900)
+    app.connect("build-finished", _trim_theme_assets, priority=950)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,6 +1,7 @@
 """Every chart of the built book as a static SVG, rendered offline, for the PDF and EPUB editions.
 
-The HTML book draws its charts in the browser from a Vega-Lite spec (:func:`alliance.charts.chart_html`).
+The HTML book draws its charts in the browser from their spec (:func:`alliance.charts.chart_html` writes
+Vega-Lite; the book's pages hold it compiled to Vega, :func:`alliance.sphinxext.compile_charts`).
 Print and e-readers run no scripts, so these editions replace each chart figure by the same chart
 rendered to SVG with ``vl-convert`` (no browser, no network), keeping its title and its text
 description as the caption (and as the image's alternative text).
@@ -56,9 +57,14 @@ def chart_title(spec: dict[str, Any]) -> str:
 
 @lru_cache(maxsize=256)
 def _svg(spec_json: str) -> str:
+    """SVG of a Vega spec (what the built pages hold: ``alliance.sphinxext.compile_charts``) or of a
+    Vega-Lite spec (what ``alliance.charts.chart_html`` writes)."""
     import vl_convert
 
-    return vl_convert.vegalite_to_svg(json.loads(spec_json))
+    spec = json.loads(spec_json)
+    if str(spec.get("$schema", "")).startswith("https://vega.github.io/schema/vega/"):
+        return vl_convert.vega_to_svg(spec)
+    return vl_convert.vegalite_to_svg(spec)
 
 
 def render_svg(spec: dict[str, Any]) -> str:
