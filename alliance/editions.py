@@ -612,7 +612,7 @@ def file_digest(path: Path) -> str:
     return bytes_digest(path.read_bytes()) if path.is_file() else MISSING
 
 
-def text_digest(value: object) -> str:
+def json_digest(value: object) -> str:
     """The SHA-256 of ``value`` as canonical JSON (sorted keys; tuples as lists)."""
     return bytes_digest(json.dumps(value, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8"))
 
@@ -621,7 +621,7 @@ def code_digest(package_dir: Path | None = None) -> str:
     """A digest of the course package's code (every ``alliance/*.py``): the editions' converter, the
     citation, quotation and corpus code it calls, and the student edition's rules."""
     package_dir = Path(package_dir or Path(__file__).resolve().parent)
-    return text_digest({p.name: file_digest(p) for p in sorted(package_dir.glob("*.py"))})
+    return json_digest({p.name: file_digest(p) for p in sorted(package_dir.glob("*.py"))})
 
 
 def library_versions(names: Iterable[str] = EDITION_LIBRARIES) -> dict[str, str]:
@@ -648,13 +648,13 @@ def book_digests(book: BookIndex) -> dict[str, str]:
     inventory (addresses and titles), the chapter and exercise numbers, the bibliography, the
     corpus, the course's code and the converting libraries' versions."""
     return {
-        "base_url": text_digest(book.base_url),
-        "inventory": text_digest(sorted([list(key), list(value)] for key, value in book.inventory.items())),
-        "numbers": text_digest([book.chapter_numbers, book.exercise_numbers]),
+        "base_url": json_digest(book.base_url),
+        "inventory": json_digest(sorted([list(key), list(value)] for key, value in book.inventory.items())),
+        "numbers": json_digest([book.chapter_numbers, book.exercise_numbers]),
         "bibliography": file_digest(book.root / "references.bib"),
-        "corpus": text_digest({p.name: file_digest(p) for p in corpus_files()}),
+        "corpus": json_digest({p.name: file_digest(p) for p in corpus_files()}),
         "code": code_digest(),
-        "libraries": text_digest(library_versions()),
+        "libraries": json_digest(library_versions()),
     }
 
 
