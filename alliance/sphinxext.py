@@ -588,7 +588,8 @@ def _tidy_page(app: Sphinx, pagename: str, templatename: str, context: dict[str,
 
 def _publish_editions(app: Sphinx, exception: Exception | None) -> None:
     """Replace the notebooks the book offers (download buttons, ``student/``) by their notebook
-    editions, which read as CommonMark in any Jupyter front end (see ``alliance.editions``)."""
+    editions, which read as CommonMark in any Jupyter front end (see ``alliance.editions``).
+    Editions whose inputs and output are unchanged are not written again (its manifest)."""
     if exception is not None or app.builder.format != "html":
         return
     from alliance.editions import BookIndex, write_book_editions
@@ -598,9 +599,10 @@ def _publish_editions(app: Sphinx, exception: Exception | None) -> None:
     book = BookIndex.from_build(outdir, outdir.parent / "jupyter_execute",
                                 base_url=app.config.html_baseurl or None, root=Path(app.srcdir))
     student = is_student_edition(app)
-    written = write_book_editions(outdir, book, student=student)
-    logger.info(f"[alliance] wrote {len(written)} notebook edition(s) for download"
-                f" ({'student' if student else 'solution'} edition of the book)")
+    published = write_book_editions(outdir, book, student=student)
+    logger.info(f"[alliance] notebook editions for download ({'student' if student else 'solution'} edition "
+                f"of the book): {len(published.written)} written, "
+                f"{len(published.editions) - len(published.written)} up to date")
 
 
 def _trim_theme_assets(app: Sphinx, exception: Exception | None) -> None:

@@ -14,13 +14,14 @@ from alliance.site import toc_files
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "_build" / "html"
-JB = Path(sys.executable).parent / "jupyter-book"
+#: What ``make book`` runs: jupyter-book's command line (``alliance.jupyterbook``).
+JB = [sys.executable, "-m", "alliance.jupyterbook"]
 pytestmark = pytest.mark.build
 
 
 def _build(src: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "ALLIANCE_ROOT": str(ROOT)}
-    return subprocess.run([str(JB), "build", str(src), "-n", "-W", "--keep-going", *extra],
+    return subprocess.run([*JB, "build", str(src), "-n", "-W", "--keep-going", *extra],
                           capture_output=True, text=True, env=env, timeout=900)
 
 

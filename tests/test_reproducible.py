@@ -30,7 +30,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-JB = Path(sys.executable).parent / "jupyter-book"
+#: What ``make book`` runs: jupyter-book's command line (``alliance.jupyterbook``).
+JB = [sys.executable, "-m", "alliance.jupyterbook"]
 IGNORE = shutil.ignore_patterns("_build", ".venv", "node_modules", ".git", ".pytest_cache", "__pycache__",
                                 ".ipynb_checkpoints")
 #: (pattern, replacement, reason): the documented build stamps.
@@ -48,9 +49,8 @@ def _copy_book(dest: Path, cache_from: Path | None) -> Path:
 
 def _build(book: Path) -> str:
     env = {**os.environ, "ALLIANCE_ROOT": str(ROOT), "ALLIANCE_CHART_MODE": "book"}
-    jb = str(JB) if JB.exists() else "jupyter-book"
     # cwd=book: the execution cache path in _config.yml is relative.
-    result = subprocess.run([jb, "build", str(book), "-n", "-W", "--keep-going"], cwd=book, env=env,
+    result = subprocess.run([*JB, "build", str(book), "-n", "-W", "--keep-going"], cwd=book, env=env,
                             capture_output=True, text=True, timeout=1200)
     log = result.stdout + result.stderr
     html = book / "_build" / "html"

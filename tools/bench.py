@@ -4,7 +4,7 @@ Writes ``_build/bench.json`` and prints a table against the course's targets (go
 compare with, not timed tests):
 
 ==========================  =====================================================
-clean build                 ``jupyter-book build`` of a fresh copy (no cache), vs the
+clean build                 ``make book``'s build of a fresh copy (no cache), vs the
                             floor: the same notebooks executed one after another in one
                             process with nbclient. Target: clean <= 1.2 x floor.
 no-op rebuild               the same command again, nothing changed. Target: <= 10 % of clean.
@@ -69,7 +69,6 @@ from urllib.parse import unquote
 from alliance.site import CHROMIUM_ARGS, find_chromium, serve, toc_files
 
 ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
 JB_FLAGS = ["-n", "-W", "--keep-going"]
 COPY_IGNORE = shutil.ignore_patterns("_build", ".venv", "node_modules", ".git", ".pytest_cache",
                                      "__pycache__", ".ipynb_checkpoints")
@@ -103,9 +102,9 @@ def _jb_env() -> dict[str, str]:
 
 
 def jb_build(book: Path) -> tuple[float, str, int]:
-    """Run the strict build of ``book``; (seconds, log, return code)."""
-    jb = BIN / "jupyter-book"
-    command = [str(jb) if jb.exists() else "jupyter-book", "build", str(book), *JB_FLAGS]
+    """Run the strict build of ``book`` as ``make book`` does (``alliance.jupyterbook``, jupyter-book's
+    command line); (seconds, log, return code)."""
+    command = [sys.executable, "-m", "alliance.jupyterbook", "build", str(book), *JB_FLAGS]
     start = time.perf_counter()
     # cwd=book: the execution cache path in _config.yml (_build/.jupyter_cache) is relative.
     result = subprocess.run(command, capture_output=True, text=True, env=_jb_env(), timeout=3600, cwd=book)
