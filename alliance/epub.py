@@ -40,7 +40,8 @@ CONTENT_DIR = "OEBPS"
 CHARTS_DIR = "charts"
 STYLESHEET = "style.css"
 #: Elements an EPUB 3 content document may hold that the built pages use; any other element name
-#: (for example text such as ``<date>`` that a table left unescaped) is written back as text.
+#: (text that looked like a tag, such as ``<date>``, if a page ever leaves one unescaped: the book's
+#: tables escape their text, ``alliance.reference.text_table``) is written back as text.
 KNOWN_ELEMENTS = frozenset(
     "a abbr article aside b blockquote br caption cite code col colgroup dd del details div dl dt em "
     "figcaption figure h1 h2 h3 h4 h5 h6 hr i img ins kbd li mark ol p pre q s samp section small "
