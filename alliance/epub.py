@@ -7,8 +7,9 @@ article, and writes it as an XHTML content document: every chart becomes an SVG 
 (:func:`alliance.static_charts.replace_charts`, alternative text = title and description), links
 between pages become links between the EPUB's documents, links to anything outside the book keep
 (and show) their full address, and what an e-reader cannot use (scripts, styles, buttons, toggles,
-permalink anchors) is dropped. Then come a title page, the table of contents (``nav.xhtml``), the
-package document and the zip, with ``mimetype`` first and stored, as EPUB 3 requires.
+permalink anchors) is dropped. Then come a cover (a PNG drawn from the course's title, declared as
+the ``cover-image``, and its page), a title page, the table of contents (``nav.xhtml``), the package
+document and the zip, with ``mimetype`` first and stored, as EPUB 3 requires.
 
 >>> build_epub(Path("_build/html"), Path("_build/epub/course.epub"))   # doctest: +SKIP
 python -m alliance.epub [--html _build/html] [--out _build/epub/course.epub] [--edition solution]
@@ -39,8 +40,18 @@ from alliance.static_charts import replace_charts
 CONTENT_DIR = "OEBPS"
 CHARTS_DIR = "charts"
 STYLESHEET = "style.css"
+#: The cover: its image (drawn by :func:`cover_svg`, stored as PNG, which every e-reader shows) and its page.
+COVER_IMAGE = "cover.png"
+COVER_PAGE = "cover.xhtml"
+#: The cover's size in pixels (the 1:1.6 of most e-reader screens and shops).
+COVER_SIZE = (1600, 2560)
+#: The cover's colours: background, text, and the accent (the charts' Okabe-Ito orange and blue).
+COVER_COLOURS = {"background": "#0b2f4f", "text": "#ffffff", "muted": "#c9d6e3", "accent": "#E69F00", "band": "#0072B2"}
+#: The cover's font: the static charts' (DejaVu Sans, present wherever fontconfig is).
+COVER_FONT = "DejaVu Sans"
 #: Elements an EPUB 3 content document may hold that the built pages use; any other element name
-#: (for example text such as ``<date>`` that a table left unescaped) is written back as text.
+#: (text that looked like a tag, such as ``<date>``, if a page ever leaves one unescaped: the book's
+#: tables escape their text, ``alliance.reference.text_table``) is written back as text.
 KNOWN_ELEMENTS = frozenset(
     "a abbr article aside b blockquote br caption cite code col colgroup dd del details div dl dt em "
     "figcaption figure h1 h2 h3 h4 h5 h6 hr i img ins kbd li mark ol p pre q s samp section small "
@@ -74,6 +85,8 @@ img.alliance-vis-static { max-width: 100%; height: auto; }
 dl.alliance-card dt { font-weight: bold; }
 .alliance-address { font-size: 0.9em; word-wrap: break-word; }
 .title-page { text-align: center; margin-top: 20%; }
+.cover { margin: 0; padding: 0; text-align: center; }
+.cover img { max-width: 100%; max-height: 100vh; height: auto; }
 """
 
 
@@ -307,6 +320,7 @@ def nav_document(entries: list[TocEntry]) -> str:
             lines.append(_nav_items(pages))
     lines += ["</ol>", "</nav>",
               '<nav epub:type="landmarks" id="landmarks" hidden="hidden">', "<ol>",
+              f'<li><a epub:type="cover" href="{COVER_PAGE}">Cover</a></li>',
               '<li><a epub:type="toc" href="nav.xhtml">Contents</a></li>',
               f'<li><a epub:type="bodymatter" href="{xhtml_name(entries[0].path)}">Start of the book</a></li>',
               "</ol>", "</nav>"]
@@ -333,6 +347,61 @@ def _nav_items(pages: list[TocEntry]) -> str:
     return "".join(items)
 
 
+def wrap_title(title: str, width: int) -> list[str]:
+    """``title`` in lines of at most ``width`` characters, broken between words (a longer word keeps
+    its own line)."""
+    lines: list[str] = []
+    for word in title.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
+
+
+def cover_svg(title: str, author: str, edition: str, size: tuple[int, int] = COVER_SIZE) -> str:
+    """The cover as an SVG: the title (wrapped, large), the edition and the authors, on the course's
+    colours. Drawn from text only: no external asset."""
+    width, height = size
+    colours = COVER_COLOURS
+    esc = html_lib.escape
+    title_size = width // 11
+    lines = wrap_title(title, 16)
+    top = int(height * 0.30)
+    title_lines = "".join(
+        f'<text x="{width // 12}" y="{top + i * int(title_size * 1.25)}" font-size="{title_size}" '
+        f'font-weight="bold" fill="{colours["text"]}">{esc(line)}</text>' for i, line in enumerate(lines))
+    below = top + len(lines) * int(title_size * 1.25) + width // 20
+    small = width // 28
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        f'font-family="{COVER_FONT}">'
+        f'<rect width="{width}" height="{height}" fill="{colours["background"]}"/>'
+        f'<rect y="{int(height * 0.12)}" width="{width}" height="{height // 64}" fill="{colours["band"]}"/>'
+        f'<rect x="{width // 12}" y="{top - title_size - width // 16}" width="{width // 5}" height="{width // 80}" '
+        f'fill="{colours["accent"]}"/>'
+        f"{title_lines}"
+        f'<text x="{width // 12}" y="{below}" font-size="{small}" fill="{colours["muted"]}">'
+        f"{esc(edition.capitalize())} edition of the course book</text>"
+        f'<text x="{width // 12}" y="{int(height * 0.90)}" font-size="{small}" fill="{colours["text"]}">{esc(author)}</text>'
+        f'<rect y="{int(height * 0.95)}" width="{width}" height="{height // 20}" fill="{colours["band"]}"/>'
+        "</svg>")
+
+
+def cover_png(title: str, author: str, edition: str) -> bytes:
+    """The cover image as PNG (:func:`cover_svg` rasterised offline by vl-convert)."""
+    import vl_convert
+
+    return vl_convert.svg_to_png(cover_svg(title, author, edition), scale=1)
+
+
+def cover_document(title: str, edition: str) -> str:
+    """The cover page: the cover image alone, with the title and edition as its alternative text."""
+    alt = html_lib.escape(f"Cover: {title}, {edition} edition")
+    body = f'<section class="cover" epub:type="cover">\n<img src="{COVER_IMAGE}" alt="{alt}"/>\n</section>'
+    return xhtml_document(title, body, 0)
+
+
 def title_document(title: str, author: str, edition: str, address: str) -> str:
     """The title page: the book's title, authors, edition and published address."""
     body = (f'<section class="title-page" epub:type="titlepage">\n<h1>{html_lib.escape(title)}</h1>\n'
@@ -345,7 +414,11 @@ def title_document(title: str, author: str, edition: str, address: str) -> str:
 
 def package_document(title: str, author: str, identifier: str, modified: str,
                      manifest: list[tuple[str, str, str, str]], spine: list[str]) -> str:
-    """``content.opf``: metadata, manifest (id, href, media type, properties) and spine."""
+    """``content.opf``: metadata, manifest (id, href, media type, properties) and spine. The item with
+    the ``cover-image`` property is also named by ``<meta name="cover">``, for e-readers that read
+    only EPUB 2's way of finding the cover."""
+    cover = next((item_id for item_id, _, _, props in manifest if "cover-image" in props.split()), None)
+    cover_meta = f'<meta name="cover" content="{cover}"/>\n' if cover else ""
     items = "\n".join(
         f'<item id="{item_id}" href="{html_lib.escape(href)}" media-type="{media}"'
         + (f' properties="{props}"' if props else "") + "/>"
@@ -360,7 +433,7 @@ def package_document(title: str, author: str, identifier: str, modified: str,
         f"<dc:creator>{html_lib.escape(author)}</dc:creator>\n"
         "<dc:language>en</dc:language>\n"
         f'<meta property="dcterms:modified">{modified}</meta>\n'
-        f"</metadata>\n<manifest>\n{items}\n</manifest>\n<spine>\n{refs}\n</spine>\n</package>\n")
+        f"{cover_meta}</metadata>\n<manifest>\n{items}\n</manifest>\n<spine>\n{refs}\n</spine>\n</package>\n")
 
 
 CONTAINER = ('<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -416,10 +489,12 @@ def build_epub(html: Path, out: Path, book: Path = PROJECT_ROOT, edition: str = 
             soups[entry.path] = soup
     links = LinkMap(ids, published_url())
     files: dict[str, bytes] = {"META-INF/container.xml": CONTAINER.encode()}
-    manifest = [("nav", "nav.xhtml", "application/xhtml+xml", "nav"),
+    manifest = [("cover-image", COVER_IMAGE, "image/png", "cover-image"),
+                ("cover", COVER_PAGE, "application/xhtml+xml", ""),
+                ("nav", "nav.xhtml", "application/xhtml+xml", "nav"),
                 ("title-page", "title.xhtml", "application/xhtml+xml", ""),
                 ("style", STYLESHEET, "text/css", "")]
-    spine = ["title-page", "nav"]
+    spine = ["cover", "title-page", "nav"]
     for number, entry in enumerate(entries, start=1):
         soup = soups[entry.path]
         links.apply(entry.path, soup)
@@ -433,6 +508,8 @@ def build_epub(html: Path, out: Path, book: Path = PROJECT_ROOT, edition: str = 
     address = published_url()
     files[f"{CONTENT_DIR}/nav.xhtml"] = nav_document(entries).encode()
     files[f"{CONTENT_DIR}/title.xhtml"] = title_document(title, author, edition, address).encode()
+    files[f"{CONTENT_DIR}/{COVER_PAGE}"] = cover_document(title, edition).encode()
+    files[f"{CONTENT_DIR}/{COVER_IMAGE}"] = cover_png(title, author, edition)
     files[f"{CONTENT_DIR}/{STYLESHEET}"] = STYLE.encode()
     modified, date = _modified([html / e.path for e in entries])
     identifier = f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{address}#epub-{edition}')}"

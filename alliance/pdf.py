@@ -4,8 +4,9 @@ Route: the built HTML book, printed by Chromium (see CONTRIBUTING.md, "The PDF e
 a built edition of the book (``_build/html`` or the student edition's build) are read in the book's
 order (each page's ``<link rel="next">``) and assembled into one HTML document:
 
-* a title page, then a table of contents (one entry per page, grouped by the parts of ``_toc.yml``)
-  whose page numbers are filled in by a second print, from the PDF's named destinations;
+* a title page, then a table of contents (one entry per page, grouped by the parts of ``_toc.yml``,
+  and under each chapter its sections, ``h2``) whose page numbers are filled in by a second print,
+  from the PDF's named destinations;
 * each page's ``<article>`` (the theme's chrome left out), starting on a new sheet; its element ids are
   prefixed with the page's key so they stay unique, and links to other pages of the book, to their
   headings, paragraphs of the source reader, glossary terms, exercises and bibliography entries
@@ -52,6 +53,8 @@ TOC_PLACEHOLDER = "000"
 _PAGE_NUMBER_CLASS = "pdf-toc-page"
 #: Prints at most, until the contents' page numbers are those of the print that shows them.
 MAX_PRINTS = 4
+#: The parts of ``_toc.yml`` whose pages list their sections (``h2``) in the contents.
+SECTION_PARTS: tuple[str, ...] = ("Chapters",)
 
 PRINT_CSS = """
 @page { size: A4; margin: 18mm 16mm 20mm 16mm; }
@@ -66,6 +69,7 @@ body.alliance-pdf { font-size: 10.5pt; line-height: 1.45; margin: 0; padding: 0;
 .pdf-toc li.pdf-toc-part { font-weight: bold; margin-top: 0.8em; }
 .pdf-toc li.pdf-toc-entry { margin-left: 1.2em; }
 .pdf-toc li.pdf-toc-entry.pdf-toc-sub { margin-left: 2.4em; }
+.pdf-toc li.pdf-toc-section { margin-left: 2.4em; font-size: 0.92em; }
 .pdf-toc a { display: flex; text-decoration: none; color: inherit; }
 .pdf-toc a .pdf-toc-title { flex: 1 1 auto; }
 .pdf-toc a .pdf-toc-dots { flex: 1 1 auto; border-bottom: 1px dotted #888; margin: 0 0.4em 0.3em; }
@@ -77,7 +81,7 @@ body.alliance-pdf *, body.alliance-pdf *::before, body.alliance-pdf *::after {
 svg, img { max-width: 100% !important; height: auto; }
 .alliance-vis-static svg { width: 100%; overflow: visible; }
 figure, blockquote, pre, table, .alliance-chart { break-inside: avoid; }
-h1, h2, h3, h4 { break-after: avoid; }
+h1, h2, h3, h4 { break-after: avoid; break-inside: avoid; }
 pre { white-space: pre-wrap; overflow-wrap: anywhere; }
 .admonition.dropdown > *:not(.admonition-title), .toggle-hidden { display: block !important; visibility: visible !important; }
 details > summary { list-style: none; }
@@ -91,13 +95,15 @@ FOOTER_TEMPLATE = ('<div style="font-size:8pt;width:100%;margin:0 16mm;display:f
 
 @dataclass(frozen=True)
 class BookPage:
-    """One page of the built book: its path (relative, ``/``-separated), key, title and part."""
+    """One page of the built book: its path (relative, ``/``-separated), key, title, part, depth in
+    the contents and, for the pages that list them, its sections (id in the page, title)."""
 
     rel: str
     key: str
     title: str
     part: str
     depth: int
+    sections: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -188,10 +194,27 @@ def _part_of(rel: str, parts: list[tuple[str, list[tuple[str, int]]]]) -> tuple[
     return "", 0
 
 
+def _plain_heading(inner_html: str) -> str:
+    """A heading's text: its markup and permalink (``#``) dropped, entities resolved, spaces joined."""
+    text = re.sub(r'<a class="headerlink".*?</a>', "", inner_html, flags=re.S)
+    return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", "", text)).split())
+
+
 def _heading_text(article: str) -> str:
     match = re.search(r"<h1>(.*?)</h1>", article, re.S)
-    text = re.sub(r'<a class="headerlink".*?</a>', "", match.group(1), flags=re.S) if match else "Untitled"
-    return html_lib.unescape(re.sub(r"<[^>]+>", "", text)).strip()
+    return _plain_heading(match.group(1)) if match else "Untitled"
+
+
+def page_sections(article: str) -> tuple[tuple[str, str], ...]:
+    """The page's sections at ``h2`` level, in order: (id of the ``<section>`` the ``h2`` heads, its title)."""
+    from bs4 import BeautifulSoup
+
+    found = []
+    for heading in BeautifulSoup(article, "html.parser").find_all("h2"):
+        section = heading.parent
+        if section is not None and section.name == "section" and section.get("id"):
+            found.append((str(section["id"]), _plain_heading(heading.decode_contents())))
+    return tuple(found)
 
 
 def book_pages(html_dir: Path, root: Path = PROJECT_ROOT) -> list[BookPage]:
@@ -200,7 +223,9 @@ def book_pages(html_dir: Path, root: Path = PROJECT_ROOT) -> list[BookPage]:
     pages = []
     for rel in page_order(html_dir, root):
         part, depth = _part_of(rel, parts)
-        pages.append(BookPage(rel, page_key(rel), _heading_text(read_article(html_dir / rel)), part, depth))
+        article = read_article(html_dir / rel)
+        sections = page_sections(article) if part in SECTION_PARTS else ()
+        pages.append(BookPage(rel, page_key(rel), _heading_text(article), part, depth, sections))
     return pages
 
 
@@ -221,6 +246,17 @@ def _print_address(anchor: object, href: str) -> None:
     anchor.insert_after(span)  # type: ignore[attr-defined]
 
 
+def _ids_on_headings(soup: object) -> None:
+    """Move each section's id to its heading (which has none), so that a link to the section, and the
+    contents' page number read from its destination, is where its title is printed: a section can
+    begin at the foot of a sheet whose heading moves to the next one (``break-after: avoid``)."""
+    for section in soup.find_all("section", id=True):  # type: ignore[attr-defined]
+        heading = section.find(re.compile(r"^h[1-6]$"), recursive=False)
+        if heading is not None and not heading.get("id"):
+            heading["id"] = section["id"]
+            del section["id"]
+
+
 def convert_article(article: str, page: BookPage, html_dir: Path, out_dir: Path,
                     ids: dict[str, set[str]]) -> str:
     """One page's article as a section of the assembled document (ids prefixed, links rewritten)."""
@@ -232,6 +268,7 @@ def convert_article(article: str, page: BookPage, html_dir: Path, out_dir: Path,
     soup = BeautifulSoup(article, "html.parser")
     for junk in soup.select("a.headerlink, script, button, .d-print-none, form"):
         junk.decompose()
+    _ids_on_headings(soup)
     for element in soup.find_all(id=True):
         element["id"] = target_id(page.rel, element["id"])
     for details in soup.find_all("details"):
@@ -286,17 +323,31 @@ def book_title(root: Path = PROJECT_ROOT) -> tuple[str, str]:
     return str(config.get("title", "")), str(config.get("author", ""))
 
 
+def _toc_entry(css_class: str, target: str, title: str) -> str:
+    """One linked line of the contents: its title, dots, and its page number to fill in."""
+    return (f'<li class="{css_class}"><a href="#{target}"><span class="pdf-toc-title">{html_lib.escape(title)}</span>'
+            f'<span class="pdf-toc-dots"></span>'
+            f'<span class="{_PAGE_NUMBER_CLASS}" data-target="{target}">{TOC_PLACEHOLDER}</span></a></li>')
+
+
+def toc_targets(pages: list[BookPage]) -> list[str]:
+    """The ids the contents' entries link to, in order: each page's, then its sections'."""
+    return [target for page in pages for target in
+            [page.key, *(target_id(page.rel, section_id) for section_id, _ in page.sections)]]
+
+
 def toc_html(pages: list[BookPage]) -> str:
-    """The table of contents: the parts and one linked entry per page, page numbers to fill in."""
+    """The table of contents: the parts and one linked entry per page, under it one per section,
+    page numbers to fill in."""
     items, part = [], None
     for page in pages:
         if page.part and page.part != part:
             part = page.part
             items.append(f'<li class="pdf-toc-part">{html_lib.escape(part)}</li>')
         sub = " pdf-toc-sub" if page.depth > 0 else ""
-        items.append(f'<li class="pdf-toc-entry{sub}"><a href="#{page.key}"><span class="pdf-toc-title">'
-                     f'{html_lib.escape(page.title)}</span><span class="pdf-toc-dots"></span>'
-                     f'<span class="{_PAGE_NUMBER_CLASS}" data-target="{page.key}">{TOC_PLACEHOLDER}</span></a></li>')
+        items.append(_toc_entry(f"pdf-toc-entry{sub}", page.key, page.title))
+        items += [_toc_entry("pdf-toc-entry pdf-toc-section", target_id(page.rel, section_id), title)
+                  for section_id, title in page.sections]
     return f'<nav class="pdf-toc" id="pdf-toc"><h1>Contents</h1><ol>{"".join(items)}</ol></nav>'
 
 
@@ -340,8 +391,9 @@ def destination_pages(pdf: bytes) -> dict[str, int]:
     return {str(name).removeprefix("/"): reader.get_destination_page_number(dest) + 1 for name, dest in reader.named_destinations.items()}
 
 
-def print_pdf(document: Path, title: str) -> bytes:
-    """Print ``document`` with Debian's Chromium: A4, page numbers, outline, contents numbered (2-3 prints)."""
+def print_pdf(document: Path, title: str, targets: list[str]) -> bytes:
+    """Print ``document`` with Debian's Chromium: A4, page numbers, outline, and the contents' entries
+    (linking to ``targets``) numbered from the print's named destinations (2-3 prints)."""
     from playwright.sync_api import sync_playwright
 
     from alliance.site import CHROMIUM_ARGS, find_chromium
@@ -374,7 +426,11 @@ def print_pdf(document: Path, title: str) -> bytes:
             pdf = print_once(filled)
             # Print again with the contents numbered until the numbers are those of the print itself.
             for _ in range(MAX_PRINTS - 1):
-                numbers = {key: n for key, n in destination_pages(pdf).items() if "--" not in key and key.startswith("p-")}
+                found = destination_pages(pdf)
+                missing = [target for target in targets if target not in found]
+                if missing:
+                    raise RuntimeError(f"the PDF has no destination for contents entries {missing[:5]}")
+                numbers = {target: found[target] for target in targets}
                 if numbers == filled:
                     return pdf
                 pdf, filled = print_once(numbers), numbers
@@ -407,7 +463,7 @@ def build_pdf(edition: str, out_dir: Path = PDF_DIR, html_dir: Path | None = Non
     charts = write_chart_files(html_dir, pages, out_dir / "charts")
     html_path = out_dir / name.replace(".pdf", ".html")
     html_path.write_text(document, encoding="utf-8")
-    pdf = print_pdf(html_path, book_title(root)[0])
+    pdf = print_pdf(html_path, book_title(root)[0], toc_targets(pages))
     target = out_dir / name
     target.write_bytes(pdf)
     return PdfResult(edition, target, page_count(pdf), len(pdf), time.monotonic() - started, len(charts))

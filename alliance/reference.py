@@ -3,10 +3,14 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from alliance import paths
+
+if TYPE_CHECKING:
+    from pandas.io.formats.style import Styler
 
 
 def _read_dated(path: Path) -> pd.DataFrame:
@@ -63,3 +67,10 @@ def load_data(name: str) -> pd.DataFrame:
         known = sorted(p.stem for p in paths.DATA_DIR.glob("*.csv"))
         raise FileNotFoundError(f"{path}: no such table. Tables in data/: {known}.")
     return pd.read_csv(path, keep_default_na=False)
+
+
+def text_table(frame: pd.DataFrame) -> "Styler":
+    """``frame`` shown as a table of text, without its index: every cell and column heading is
+    HTML-escaped, so a placeholder such as ``<date>``, a regular expression's ``(?<!`` or an
+    address's ``&`` shows as written (a pandas ``Styler`` escapes nothing unless told)."""
+    return frame.style.hide(axis="index").format(escape="html").format_index(escape="html", axis=1)

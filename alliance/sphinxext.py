@@ -12,6 +12,9 @@
 * Removes sphinx-thebe's scripts (the course does not use Thebe, which loads from a CDN, and
   whose config script is declared twice on some pages: ``THEBE_JS_URL`` already declared).
 * Notebook pages offer ``.ipynb`` (not the MyST ``.md``) for download and launch.
+* Keeps the addresses of Markdown links raw in the document tree (``keep_link_urls_raw``): myst-parser
+  (up to 5.0, its issue #760) HTML-escapes a link's URL before storing it as ``refuri``, which every
+  writer escapes again, so ``?a=1&b=2`` was published as ``href="?a=1&amp;amp;b=2"``.
 * Adds the roles ``{q}`` (inline quotation), ``{para}`` (paragraph citation) and ``{absent}``
   (claim of absence, checked by a count) that the prose uses in the sentence itself; a role
   that does not hold is an error, so the strict build fails on that line (see ``citations``).
@@ -633,6 +636,57 @@ def _execute_ahead(app: Sphinx, env: Any, docnames: list[str]) -> None:
                 f"{len(outcome['failed'])} left for myst-nb to execute and report")
 
 
+#: markdown-it's ``escapeHtml`` replacements, in the order that undoes them (``&amp;`` last).
+_HTML_ESCAPES: tuple[tuple[str, str], ...] = (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&amp;", "&"))
+
+
+def unescape_link_url(escaped: str) -> str:
+    """The URL that markdown-it's ``escapeHtml`` turned into ``escaped`` (its exact inverse: only
+    ``&amp; &lt; &gt; &quot;`` are replaced, so ``&amp;amp;`` in the escaped text gives ``&amp;``)."""
+    raw = escaped
+    for entity, character in _HTML_ESCAPES:
+        raw = raw.replace(entity, character)
+    return raw
+
+
+def myst_escapes_link_urls() -> bool:
+    """Whether the installed myst-parser stores a Markdown link's URL HTML-escaped in ``refuri``
+    (parsed from a probe link with ``&`` in its query)."""
+    from docutils import nodes
+    from docutils.core import publish_doctree
+    from myst_parser.parsers.docutils_ import Parser
+
+    probe = "[probe](https://example.org/?a=1&b=2)"
+    tree = publish_doctree(probe, parser=Parser(), settings_overrides={"report_level": 5})
+    return any(ref.get("refuri") == "https://example.org/?a=1&amp;b=2" for ref in tree.findall(nodes.reference))
+
+
+def keep_link_urls_raw() -> bool:
+    """Make myst-parser store Markdown links' URLs raw (as docutils expects: the HTML, LaTeX or EPUB
+    writer escapes them), when the installed version escapes them; returns whether it had to.
+
+    Wraps ``DocutilsRenderer.render_link_url`` (which myst-nb's notebook renderer inherits): after
+    it has appended its reference node, that node's ``refuri`` is unescaped. Idempotent, and a
+    no-op once myst-parser stores raw URLs itself."""
+    from myst_parser.mdit_to_docutils.base import DocutilsRenderer
+
+    current = DocutilsRenderer.render_link_url
+    if getattr(current, "alliance_raw_urls", False) or not myst_escapes_link_urls():
+        return False
+
+    def render_link_url(self: Any, token: Any, conversion: Any = None) -> None:
+        current(self, token, conversion)
+        from docutils import nodes
+
+        added = self.current_node.children[-1] if self.current_node.children else None
+        if isinstance(added, nodes.reference) and "refuri" in added:
+            added["refuri"] = unescape_link_url(added["refuri"])
+
+    render_link_url.alliance_raw_urls = True  # type: ignore[attr-defined]
+    DocutilsRenderer.render_link_url = render_link_url  # type: ignore[method-assign]
+    return True
+
+
 def _reader_prefix(inliner: Any) -> str:
     """Relative path from the page being read to the source reader's folder."""
     docname = inliner.document.settings.env.docname
@@ -702,6 +756,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", _note_reader_editions)
     app.connect("build-finished", _copy_reader_editions)
     app.add_transform(DropSolutions)
+    keep_link_urls_raw()
     app.connect("source-read", _student_notebook_source)
     app.add_role("q", quote_role)
     app.add_role("para", para_role)
@@ -714,4 +769,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("build-finished", _write_bundle)
     app.connect("build-finished", _publish_editions, priority=900)
     app.connect("build-finished", _trim_theme_assets, priority=950)
-    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
+    # env_version: raised when the document trees this extension shapes change, so Sphinx re-reads
+    # every page instead of keeping stale ones (2: Markdown links' addresses are stored raw).
+    return {"version": "1.0", "env_version": 2, "parallel_read_safe": True, "parallel_write_safe": True}

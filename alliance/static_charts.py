@@ -55,6 +55,55 @@ def chart_title(spec: dict[str, Any]) -> str:
     return "Chart"
 
 
+#: The one font of the static charts. vl-convert lays a chart out with the widths of the font it finds for
+#: the spec's font list, and the reader draws the SVG's text with the font *it* finds: for the book's
+#: "system-ui, ..., sans-serif" vl-convert measured Liberation Sans while Chromium (the PDF) drew DejaVu
+#: Sans, about 12% wider, so long labels ran past the SVG's edge and were cut. Named outright, the
+#: font is measured and drawn alike; DejaVu Sans is on every machine with fontconfig (fonts-dejavu-core),
+#: and is wider than the sans-serif fonts an e-reader falls back to, so the text fits there too.
+STATIC_CHART_FONT = "DejaVu Sans"
+
+
+def is_font_key(key: str) -> bool:
+    """Whether a Vega-Lite property names a font family (``font``, ``labelFont``, ``titleFont``...)."""
+    return key == "font" or key.endswith("Font")
+
+
+#: No default length limit on axis and legend labels and legend titles in the static charts (Vega cuts
+#: a label longer than 180 or 160 px with "…"; a chart's own limit still applies): on paper and in an
+#: e-book a label is read in full, and the SVG grows to hold it.
+STATIC_LABEL_LIMITS: dict[str, dict[str, int]] = {"axis": {"labelLimit": 0}, "legend": {"labelLimit": 0, "titleLimit": 0}}
+
+
+def with_static_font(spec: Any, font: str = STATIC_CHART_FONT) -> Any:
+    """A copy of ``spec`` (Vega-Lite, or Vega as the built pages hold it) whose every font family
+    (config, styles, marks, axes, titles, legends) is ``font``."""
+    if isinstance(spec, dict):
+        def swap(key: str, value: Any) -> Any:
+            if is_font_key(key) and isinstance(value, str):
+                return font
+            if is_font_key(key) and isinstance(value, dict) and isinstance(value.get("value"), str):
+                return {**value, "value": font}  # a Vega encoding: "font": {"value": "..."}
+            return with_static_font(value, font)
+
+        return {key: swap(key, value) for key, value in spec.items()}
+    if isinstance(spec, list):
+        return [with_static_font(item, font) for item in spec]
+    return spec
+
+
+def static_spec(spec: dict[str, Any]) -> dict[str, Any]:
+    """The spec a static chart is rendered from: every text in :data:`STATIC_CHART_FONT` and no default
+    label limit (:data:`STATIC_LABEL_LIMITS`); what the chart itself sets otherwise is kept."""
+    static = with_static_font(spec)
+    config = dict(static.get("config") or {})
+    config["font"] = STATIC_CHART_FONT
+    for part, limits in STATIC_LABEL_LIMITS.items():
+        config[part] = {**limits, **(config.get(part) or {})}
+    static["config"] = config
+    return static
+
+
 @lru_cache(maxsize=256)
 def _svg(spec_json: str) -> str:
     """SVG of a Vega spec (what the built pages hold: ``alliance.sphinxext.compile_charts``) or of a
@@ -68,8 +117,8 @@ def _svg(spec_json: str) -> str:
 
 
 def render_svg(spec: dict[str, Any]) -> str:
-    """The chart as an SVG document (vector: paths and text, no raster image)."""
-    svg = _svg(json.dumps(spec, sort_keys=True))
+    """The chart as an SVG document (vector: paths and text, no raster image), from :func:`static_spec`."""
+    svg = _svg(json.dumps(static_spec(spec), sort_keys=True))
     return re.sub(r"^<\?xml[^>]*>\s*", "", svg)
 
 

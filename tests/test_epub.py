@@ -7,12 +7,13 @@ import re
 import zipfile
 from pathlib import Path
 from urllib.parse import urlsplit
+from xml.etree import ElementTree
 
 import pytest
 from bs4 import BeautifulSoup
 
-from alliance.epub import (CONTENT_DIR, LinkMap, article_html, build_epub, clean_article, renumber_ids,
-                           run_epubcheck, safe_id, toc_entries)
+from alliance.epub import (CONTENT_DIR, COVER_SIZE, LinkMap, article_html, build_epub, clean_article, cover_svg,
+                           package_document, renumber_ids, run_epubcheck, safe_id, toc_entries, wrap_title)
 from alliance.editions import STUDENT_HTML_DIR
 from alliance.static_charts import find_charts
 from tests.test_student_book import solution_probes, words
@@ -32,16 +33,16 @@ def epub(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def documents(epub: Path) -> dict[str, str]:
     """Every file of the EPUB, by its name in the zip, with its text."""
     with zipfile.ZipFile(epub) as archive:
-        # SVG charts are listed by name only (their text is the charts' drawing).
-        return {name: "" if name.endswith(".svg") else archive.read(name).decode("utf-8")
+        # Images (the SVG charts, the PNG cover) are listed by name only.
+        return {name: "" if name.endswith((".svg", ".png")) else archive.read(name).decode("utf-8")
                 for name in archive.namelist()}
 
 
 @pytest.mark.build
-def test_epubcheck_finds_no_error(epub):
+def test_epubcheck_finds_no_error_and_no_warning(epub):
     result = run_epubcheck(epub)
     assert result.valid, result.output
-    assert (result.fatals, result.errors) == (0, 0)
+    assert (result.fatals, result.errors, result.warnings) == (0, 0, 0), result.output
 
 
 @pytest.mark.build
@@ -63,6 +64,67 @@ def test_epubcheck_counts_the_errors_of_a_broken_copy(epub, tmp_path):
 def test_the_same_build_gives_the_same_epub(epub, tmp_path):
     again = build_epub(HTML, tmp_path / "again.epub").path
     assert again.read_bytes() == epub.read_bytes()
+
+
+_OPF = "{http://www.idpf.org/2007/opf}"
+
+
+def _opf_items(opf: str) -> list[dict[str, str]]:
+    """The manifest's items of a package document, each as its attributes."""
+    return [dict(item.attrib) for item in ElementTree.fromstring(opf.encode()).iter(f"{_OPF}item")]
+
+
+def _opf_spine(opf: str) -> list[str]:
+    """The ids of the package document's spine, in reading order."""
+    return [ref.attrib["idref"] for ref in ElementTree.fromstring(opf.encode()).iter(f"{_OPF}itemref")]
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    """A PNG's width and height, from its IHDR chunk."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+@pytest.mark.build
+def test_the_cover_is_declared_shown_first_and_found_by_e_readers(epub, documents):
+    opf = documents[f"{CONTENT_DIR}/content.opf"]
+    covers = [item for item in _opf_items(opf) if "cover-image" in item.get("properties", "").split()]
+    assert len(covers) == 1, covers
+    cover = covers[0]
+    assert cover["media-type"] == "image/png"
+    with zipfile.ZipFile(epub) as archive:
+        image = archive.read(f"{CONTENT_DIR}/{cover['href']}")
+    assert _png_size(image) == COVER_SIZE and len(image) > 20_000       # drawn, not an empty picture
+    assert f'<meta name="cover" content="{cover["id"]}"/>' in opf        # EPUB 2 readers' way to find it
+    first = _opf_spine(opf)[0]
+    page_href = next(item["href"] for item in _opf_items(opf) if item["id"] == first)
+    page = BeautifulSoup(documents[f"{CONTENT_DIR}/{page_href}"], "html.parser")
+    shown = page.select_one('[epub\\:type="cover"] img')
+    assert shown is not None and shown["src"] == cover["href"], "the first page of the spine shows the cover"
+    assert "The US-Japan Alliance in the Trump Years" in shown["alt"]
+    landmarks = documents[f"{CONTENT_DIR}/nav.xhtml"].split('epub:type="landmarks"', 1)[1]
+    assert f'<a epub:type="cover" href="{page_href}">' in landmarks
+
+
+def test_cover_is_drawn_from_the_title_in_whole_words():
+    title = "The US-Japan Alliance in the Trump Years"
+    assert wrap_title(title, 16) == ["The US-Japan", "Alliance in the", "Trump Years"]
+    assert wrap_title("Supercalifragilistic words", 8) == ["Supercalifragilistic", "words"]
+    svg = cover_svg(title, "The course authors", "student")
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    assert " ".join(texts[:3]) == title and "Student edition of the course book" in texts
+    assert "The course authors" in texts
+    assert not re.search(r"\b(href|src)=", svg), "the cover uses no external asset"
+    assert cover_svg("A & B <C>", "x", "solution").count("A &amp; B &lt;C&gt;") == 1
+
+
+def test_package_names_the_cover_only_when_there_is_one():
+    with_cover = package_document("T", "A", "urn:x", "2026-01-01T00:00:00Z",
+                                  [("cover-image", "cover.png", "image/png", "cover-image")], [])
+    without = package_document("T", "A", "urn:x", "2026-01-01T00:00:00Z",
+                               [("style", "style.css", "text/css", "")], [])
+    assert '<meta name="cover" content="cover-image"/>' in with_cover
+    assert 'name="cover"' not in without
 
 
 @pytest.mark.build
@@ -211,3 +273,23 @@ def test_links_are_rewritten_for_the_epub():
     assert links.rewrite("chapters/a.html", "https://www.mofa.go.jp/x") == ("https://www.mofa.go.jp/x", True)
     with pytest.raises(ValueError, match="does not have"):
         links.rewrite("chapters/a.html", "../appendix/sources/su2017.html#su2017-p99")
+
+
+@pytest.mark.build
+def test_external_addresses_are_escaped_once(documents):
+    """An address with ``&`` (the TPP-11 report of chapter 3) is linked and shown as written."""
+    twice, addresses = [], set()
+    for name, text in documents.items():
+        if not name.endswith(".xhtml"):
+            continue
+        root = ElementTree.fromstring(text.split("\n", 2)[2].encode())
+        for anchor in root.iter("{http://www.w3.org/1999/xhtml}a"):
+            href = anchor.get("href", "")
+            if urlsplit(href).scheme in ("http", "https"):
+                addresses.add(href)
+                if re.search(r"&(amp|lt|gt|quot);", href):
+                    twice.append(f"{name}: {href}")
+    assert not twice, twice[:10]
+    report = "http://www.laht.com/article.asp?ArticleId=2452300&CategoryId=12396"
+    assert report in addresses
+    assert f"({report.replace('&', '&amp;')})" in documents[f"{CONTENT_DIR}/chapters/03-trade-frictions.xhtml"]

@@ -5,7 +5,8 @@ temporary folder by the ``printed`` fixture (about 30 s per edition), then read 
 poppler-utils (``pdftotext``, ``pdfimages``; ``make poppler`` installs them) and pypdf (links and
 named destinations). What is checked comes from the built HTML and the corpus, not from the PDF
 module: every page title, verified block quotations with their attribution, every chart's
-description, the full external addresses, vector charts, and internal links that resolve.
+description, the full external addresses, vector charts, internal links that resolve, and the
+contents' page numbers of every page and chapter section.
 Without Chromium, poppler-utils or a built edition the tests fail.
 """
 from __future__ import annotations
@@ -20,7 +21,8 @@ import pytest
 from pypdf import PdfReader
 
 from alliance import load_corpus
-from alliance.pdf import EDITIONS, PdfResult, build_pdf, convert_article, BookPage, target_id
+from alliance.pdf import (EDITIONS, BookPage, PdfResult, build_pdf, convert_article, page_key, page_sections,
+                         target_id, toc_html, toc_targets)
 from alliance.site import find_chromium, toc_files
 from alliance.static_charts import find_charts
 
@@ -131,6 +133,19 @@ def test_external_addresses_are_printed_in_full(texts, edition):
 
 
 @pytest.mark.parametrize("edition", list(EDITIONS))
+def test_addresses_with_an_ampersand_are_linked_and_printed_as_written(printed, texts, edition):
+    """The PDF's web links (``/URI``) and printed addresses hold ``&`` itself, never ``&amp;``."""
+    uris = [str(annotation.get_object()["/A"]["/URI"]) for page in PdfReader(str(printed[edition].path)).pages
+            for annotation in page.get("/Annots") or []
+            if "/A" in annotation.get_object() and "/URI" in annotation.get_object()["/A"]]
+    assert len(uris) > 50
+    assert not [uri for uri in uris if re.search(r"&(amp|lt|gt|quot);", uri)]
+    report = "http://www.laht.com/article.asp?ArticleId=2452300&CategoryId=12396"
+    assert report in uris
+    assert _words(report).replace(" ", "") in texts[edition].replace(" ", "")
+
+
+@pytest.mark.parametrize("edition", list(EDITIONS))
 def test_internal_links_resolve_and_contents_page_numbers_are_right(printed, edition):
     reader = PdfReader(str(printed[edition].path))
     destinations = {str(name).removeprefix("/"): reader.get_destination_page_number(dest) + 1
@@ -149,8 +164,10 @@ def test_internal_links_resolve_and_contents_page_numbers_are_right(printed, edi
     # paragraph citations link to the reader's paragraphs, glossary terms to the glossary
     assert sum("appendix-sources" in name and re.search(r"-p\d+$", name) is not None for name in links) > 200
     assert any("appendix-glossary--term-" in name for name in links)
-    # the contents: each entry's page number is the page its title starts
-    contents = subprocess.run(["pdftotext", "-layout", "-f", "2", "-l", "3", str(printed[edition].path), "-"],
+    # the contents (from page 2 to the page before the book's first page): each entry's page number is
+    # the page its title starts, for pages and for the chapters' sections
+    first_page = destinations[page_key(f"{toc_files(ROOT)[0]}.html")]
+    contents = subprocess.run(["pdftotext", "-layout", "-f", "2", "-l", str(first_page - 1), str(printed[edition].path), "-"],
                               check=True, capture_output=True, text=True).stdout
     entries = re.findall(r"^\s*(\S.*?\S)\s{2,}(\d+)\s*$", contents, re.M)
     assert len(entries) >= 25
@@ -158,6 +175,39 @@ def test_internal_links_resolve_and_contents_page_numbers_are_right(printed, edi
         page_text = _words(subprocess.run(["pdftotext", "-f", number, "-l", number, str(printed[edition].path), "-"],
                                           check=True, capture_output=True, text=True).stdout)
         assert _words(title) in page_text, (title, number)
+    listed = {_words(title): int(number) for title, number in entries}
+    sections = chapter_sections(EDITIONS[edition][0])
+    assert len(sections) >= 50
+    wrong = [(title, listed.get(_words(title)), destinations.get(target_id(rel, section_id)))
+             for rel, section_id, title in sections
+             if listed.get(_words(title)) is None or listed[_words(title)] != destinations.get(target_id(rel, section_id))]
+    assert not wrong, wrong[:10]
+
+
+def chapter_sections(html_dir: Path) -> list[tuple[str, str, str]]:
+    """Each chapter's sections as the built book shows them: (page, id of the section its ``h2`` heads, title)."""
+    found = []
+    for page in sorted((html_dir / "chapters").glob("*.html")):
+        for section_id, heading in re.findall(r'<section id="([^"]+)">\s*(?:<span id="[^"]*"></span>)?<h2>(.*?)</h2>',
+                                              _article(page), re.S):
+            title = _plain(re.sub(r'<a class="headerlink".*?</a>', "", heading, flags=re.S)).strip()
+            found.append((f"chapters/{page.name}", section_id, title))
+    return found
+
+
+def test_contents_list_each_chapters_sections_under_it():
+    pages = [BookPage("intro.html", "p-intro", "Welcome", "", 0),
+             BookPage("chapters/01-x.html", "p-chapters-01-x", "1. First", "Chapters", 0,
+                      (("a-start", "1.1. A start"), ("more", "1.2. More & less")))]
+    contents = toc_html(pages)
+    targets = re.findall(r'data-target="([^"]+)"', contents)
+    assert targets == toc_targets(pages) == ["p-intro", "p-chapters-01-x", "p-chapters-01-x--a-start", "p-chapters-01-x--more"]
+    assert contents.index("1. First") < contents.index("1.1. A start") < contents.index("1.2. More &amp; less")
+    assert contents.count("pdf-toc-section") == 2
+    article = ('<article class="bd-article"><section id="t"><h1>T</h1><section id="a-start"><span id="label"></span>'
+               '<h2><span class="section-number">1.1. </span>A start<a class="headerlink" href="#a-start">#</a></h2>'
+               '<section id="deeper"><h3>Not listed</h3></section></section></section></article>')
+    assert page_sections(article) == (("a-start", "1.1. A start"),)
 
 
 def test_solutions_only_in_the_instructor_pdf(texts):
@@ -188,3 +238,13 @@ def test_links_to_other_pages_become_in_document_anchors(tmp_path):
     assert "headerlink" not in converted
     assert "(https://example.org/a)" in converted
     assert re.search(r'href="https?://[^"]+/genindex\.html"', converted)
+
+
+def test_a_sections_anchor_is_its_heading(tmp_path):
+    """A link to a section (and the contents' page number) lands where its title is printed."""
+    page = BookPage("chapters/01-x.html", "p-chapters-01-x", "Title", "Chapters", 0)
+    article = ('<article class="bd-article"><section id="s"><span id="label"></span><h2>S</h2><p>text</p>'
+               '<section id="t"><h3 id="own">T</h3></section></section></article>')
+    converted = convert_article(article, page, tmp_path, tmp_path, {page.rel: {"s", "t", "own", "label"}})
+    assert f'<h2 id="{target_id(page.rel, "s")}">S</h2>' in converted
+    assert f'<section id="{target_id(page.rel, "t")}"><h3 id="{target_id(page.rel, "own")}">' in converted
