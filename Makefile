@@ -128,7 +128,16 @@ grade: install
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=folder-or-zip [ROSTER=roster.csv] [OUT=folder] [SHARD=i/n]"; exit 2; }
 	$(BIN)/python -m alliance.grading "$(SUBMISSIONS)" $(if $(OUT),--out "$(OUT)",) $(if $(ROSTER),--roster "$(ROSTER)",) $(if $(SHARD),--shard $(SHARD),) $(GRADE_FLAGS)
 
-bench: install browser
+# Lighthouse 13 (npm, for `make bench`) asks for Node.js >= 22.19; Debian 12 has 20. npm's `node`
+# package brings a Node 22 binary (from the npm registry) into LIGHTHOUSE_NODE_DIR, used only by the bench.
+LIGHTHOUSE_NODE_DIR := _build/node22
+LIGHTHOUSE_NODE_VERSION := 22.23.3
+$(LIGHTHOUSE_NODE_DIR)/.installed:
+	npm install --no-save --no-audit --no-fund --silent --prefix $(LIGHTHOUSE_NODE_DIR) node@$(LIGHTHOUSE_NODE_VERSION)
+	$(LIGHTHOUSE_NODE_DIR)/node_modules/.bin/node --version
+	touch $@
+
+bench: install browser node $(LIGHTHOUSE_NODE_DIR)/.installed
 	$(BIN)/python tools/bench.py $(if $(WITH_TEST),--with-test,)
 
 # The EPUB edition, written from the built book (alliance/epub.py) and checked by Debian's epubcheck

@@ -85,6 +85,9 @@ TARGETS = {
     "landing_page_bytes": 600_000,
 }
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
+#: The Node.js that runs Lighthouse: Lighthouse 13 asks for Node >= 22.19, Debian 12 has 20, so
+#: `make bench` installs npm's ``node`` package (a Node 22 binary) here; without it, the ``node`` on PATH.
+LIGHTHOUSE_NODE = ROOT / "_build" / "node22" / "node_modules" / ".bin" / "node"
 LIGHTHOUSE_CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 _EXEC_LINE = re.compile(r"^(?P<path>\S+?): (?P<what>Executed notebook in (?P<secs>[\d.]+) seconds|"
                         r"Using cached notebook)", re.M)
@@ -277,7 +280,7 @@ def lighthouse_sample(html: Path, book: Path) -> dict[str, str]:
 def lighthouse_page(url: str, chromium: str, out: Path) -> dict:
     """One Lighthouse run (desktop preset) of ``url``: the four scores (0-100), bytes, metrics."""
     flags = " ".join(["--headless=new", *CHROMIUM_ARGS])
-    command = [str(LIGHTHOUSE), url, "--output=json", f"--output-path={out}", "--quiet", "--preset=desktop",
+    command = [lighthouse_node(), str(LIGHTHOUSE), url, "--output=json", f"--output-path={out}", "--quiet", "--preset=desktop",
                f"--only-categories={','.join(LIGHTHOUSE_CATEGORIES)}", f"--chrome-flags={flags}"]
     result = subprocess.run(command, capture_output=True, text=True, timeout=300,
                             env={**os.environ, "CHROME_PATH": chromium})
@@ -303,6 +306,11 @@ def lighthouse_page(url: str, chromium: str, out: Path) -> dict:
     }
 
 
+def lighthouse_node() -> str:
+    """The Node.js that runs Lighthouse (``LIGHTHOUSE_NODE`` if installed, else ``node`` on PATH)."""
+    return str(LIGHTHOUSE_NODE) if LIGHTHOUSE_NODE.exists() else (shutil.which("node") or "node")
+
+
 def lighthouse_pages(html: Path, book: Path) -> dict:
     """Lighthouse on ``lighthouse_sample`` pages of ``html``, served gzipped from 127.0.0.1."""
     chromium = find_chromium()
@@ -310,7 +318,9 @@ def lighthouse_pages(html: Path, book: Path) -> dict:
         return {"error": "Chromium not found"}
     if not LIGHTHOUSE.exists():
         return {"error": f"{LIGHTHOUSE} not found: run `make node` (npm ci)"}
-    report: dict = {"preset": "desktop", "served": "alliance.site.serve(compress=True)", "pages": {}}
+    node_version = subprocess.run([lighthouse_node(), "--version"], capture_output=True, text=True).stdout.strip()
+    report: dict = {"preset": "desktop", "served": "alliance.site.serve(compress=True)", "node": node_version,
+                    "pages": {}}
     with serve(html, compress=True) as base, tempfile.TemporaryDirectory(prefix="alliance-lh-") as tmp:
         for kind, rel in lighthouse_sample(html, book).items():
             log(f"lighthouse: {kind} ({rel}) ...")
