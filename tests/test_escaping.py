@@ -95,6 +95,21 @@ def test_text_table_escapes_cells_and_headings():
     assert parser.elements <= HTML_ELEMENTS
 
 
+def test_text_table_links_show_their_address_escaped_once():
+    frame = pd.DataFrame({"event": ["a <b> & c", "no address"],
+                          "source_url": ["https://www.japantimes.co.jp/?post_type=news&p=1395472", ""]})
+    html = text_table(frame, links=["source_url"]).to_html()
+    parser = _Links()
+    parser.feed(html)
+    assert parser.hrefs == ["https://www.japantimes.co.jp/?post_type=news&p=1395472"]
+    assert ('href="https://www.japantimes.co.jp/?post_type=news&amp;p=1395472">'
+            "https://www.japantimes.co.jp/?post_type=news&amp;p=1395472</a>") in html
+    assert "&amp;amp;" not in html and "a &lt;b&gt; &amp; c" in html
+    assert "<th" not in html.split("<tbody>")[1]          # no index column
+    with pytest.raises(KeyError):
+        text_table(frame, links=["url"])
+
+
 # The built book (both editions).
 
 def _editions() -> list[Path]:
