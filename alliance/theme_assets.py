@@ -134,9 +134,12 @@ def icon_codepoints(css: str) -> frozenset[int]:
 
 def subset_font(font: bytes, codepoints: frozenset[int]) -> bytes:
     """``font`` (WOFF2) cut down to the glyphs of ``codepoints`` (fontTools, with brotli)."""
+    import logging
+
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
+    logging.getLogger("fontTools").setLevel(logging.WARNING)  # its INFO lines would fill the build log
     options = subset.Options()
     options.flavor = "woff2"
     options.layout_features = ["*"]
