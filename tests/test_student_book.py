@@ -71,16 +71,25 @@ def probe(line: str) -> str:
     return max((words(_TAG.sub(" ", piece)) for piece in line.split("\0")), key=len, default="")
 
 
+#: Scripts of HTML outputs: a chart's script holds its Vega-Lite spec, which the book compiles to Vega
+#: when it writes the page (``alliance.sphinxext.compile_charts``), so it is not shown as written; the
+#: chart's description, in its caption, is.
+_SCRIPT_BLOCK = re.compile(r"<script\b.*?</script>", re.S)
+
+
 def shown_outputs(cell: dict) -> list[str]:
-    """The text of a code cell's outputs as the book shows them (one mime type per output)."""
+    """The text of a code cell's outputs as the book shows them (one mime type per output; the
+    scripts of HTML outputs left out)."""
     texts = []
     for output in cell.get("outputs", []):
         if output.get("output_type") == "stream":
             texts.append(str(output.get("text", "")))
             continue
         data = output.get("data", {})
-        shown = next((data[m] for m in SHOWN_MIME if m in data), "")
-        texts.append("".join(shown) if isinstance(shown, list) else str(shown))
+        mime = next((m for m in SHOWN_MIME if m in data), None)
+        shown = data.get(mime, "") if mime else ""
+        text = "".join(shown) if isinstance(shown, list) else str(shown)
+        texts.append(_SCRIPT_BLOCK.sub(" ", text) if mime == "text/html" else text)
     return texts
 
 
