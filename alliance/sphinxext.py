@@ -389,10 +389,6 @@ def reserve_chart_space(body: str) -> str:
     return _CHART.sub(reserve, body)
 
 
-#: The ``$schema`` of a Vega (not Vega-Lite) spec.
-_VEGA_SCHEMA = re.compile(r"^https://vega\.github\.io/schema/vega/v\d+")
-
-
 def _transforms_used(spec: Any) -> set[str]:
     """The ``type`` of every transform anywhere in a Vega spec (data, marks, nested groups)."""
     found: set[str] = set()
@@ -412,8 +408,10 @@ def _compiled(spec_json: str) -> str:
     """``spec_json`` (Vega-Lite) compiled to Vega by vl-convert, as compact JSON safe in ``<script>``."""
     import vl_convert
 
+    from alliance.static_charts import is_vega_spec
+
     spec = json.loads(spec_json)
-    if _VEGA_SCHEMA.match(str(spec.get("$schema", ""))):
+    if is_vega_spec(spec):
         vega_spec = spec
     else:
         version = re.search(r"/vega-lite/v(\d+\.\d+)", str(spec.get("$schema", "")))

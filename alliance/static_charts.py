@@ -11,7 +11,6 @@ description as the caption (and as the image's alternative text).
 """
 from __future__ import annotations
 
-import hashlib
 import html as html_lib
 import json
 import re
@@ -104,6 +103,11 @@ def static_spec(spec: dict[str, Any]) -> dict[str, Any]:
     return static
 
 
+def is_vega_spec(spec: dict[str, Any]) -> bool:
+    """Whether ``spec`` is a Vega spec (what the built pages hold) rather than Vega-Lite."""
+    return str(spec.get("$schema", "")).startswith("https://vega.github.io/schema/vega/")
+
+
 @lru_cache(maxsize=256)
 def _svg(spec_json: str) -> str:
     """SVG of a Vega spec (what the built pages hold: ``alliance.sphinxext.compile_charts``) or of a
@@ -111,7 +115,7 @@ def _svg(spec_json: str) -> str:
     import vl_convert
 
     spec = json.loads(spec_json)
-    if str(spec.get("$schema", "")).startswith("https://vega.github.io/schema/vega/"):
+    if is_vega_spec(spec):
         return vl_convert.vega_to_svg(spec)
     return vl_convert.vegalite_to_svg(spec)
 
@@ -167,9 +171,3 @@ def replace_charts(page_html: str, folder: Path | None = None, prefix: str = "")
         return static_figure(chart, prefix + target.name)
 
     return CHART_RE.sub(swap, page_html), produced
-
-
-def digest_of(spec: dict[str, Any], description: str) -> str:
-    """The digest :func:`alliance.charts.chart_html` gives a chart (its figure id is ``fig-<digest>``)."""
-    spec_json = json.dumps(spec, sort_keys=True, ensure_ascii=False).replace("</", "<\\/")
-    return hashlib.sha256((spec_json + description).encode()).hexdigest()[:12]

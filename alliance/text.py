@@ -10,6 +10,16 @@ from alliance import paths
 from alliance.corpus import Corpus, normalize_space
 
 
+#: Small counts as prose writes them.
+_COUNT_WORDS = "zero one two three four five six seven eight nine ten".split()
+
+
+def count_word(n: int) -> str:
+    """A count as prose writes it: a word from zero to ten, else digits with thousands separators."""
+    n = int(n)
+    return _COUNT_WORDS[n] if 0 <= n < len(_COUNT_WORDS) else f"{n:,}"
+
+
 def per_thousand(count: float, words: float) -> float:
     """Occurrences per 1,000 words (0 when there are no words)."""
     return 0.0 if not words else round(1000.0 * count / words, 2)

@@ -19,7 +19,6 @@ changes nothing redoes nothing.
 """
 from __future__ import annotations
 
-import hashlib
 import html
 import io
 import json
@@ -27,6 +26,8 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from alliance.editions import bytes_digest as _digest
 
 #: Class prefixes kept whatever the pages hold: Bootstrap builds these class names from parts
 #: (``bs-tooltip-`` + placement) when it shows a tooltip or popover.
@@ -152,10 +153,6 @@ def subset_font(font: bytes, codepoints: frozenset[int]) -> bytes:
     loaded.flavor = "woff2"
     loaded.save(out)
     return out.getvalue()
-
-
-def _digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 class _Cache:
