@@ -691,12 +691,6 @@ def _reader_prefix(inliner: Any) -> str:
     return "../" * docname.count("/") + "appendix/sources/"
 
 
-def _para_link(text: str, url: str) -> Any:
-    from docutils import nodes
-
-    return nodes.reference(text, text, refuri=url, internal=True, classes=["alliance-para-link"])
-
-
 def _checked_role(parse: Callable[[str], Any], render: Callable[[Any, str, str], Any]) -> Callable[..., tuple[list, list]]:
     """A role that parses its text with ``parse`` (a ``citations`` parser) and renders the result
     with ``render(found, rawtext, reader_prefix)``; a parser's ``CourseError`` becomes a build error
@@ -716,24 +710,6 @@ def _checked_role(parse: Callable[[str], Any], render: Callable[[Any, str, str],
     return role
 
 
-def _render_segments(role: str, css_class: str) -> Callable[[Any, str, str], Any]:
-    """Render a parsed role as an inline node from its ``citations.ROLE_SEGMENTS`` (linked pieces)."""
-    def render(found: Any, rawtext: str, prefix: str) -> Any:
-        from docutils import nodes
-
-        from alliance.citations import ROLE_SEGMENTS
-
-        span = nodes.inline(rawtext, "", classes=[css_class])
-        if role == "q":
-            span["classes"].append(f"alliance-source-{found.source_id}")
-        for text, url in ROLE_SEGMENTS[role](found, prefix):
-            span += _para_link(text, url) if url else nodes.Text(text)
-        return span
-
-    render.__doc__ = f"``{{{role}}}``: rendered as in ``alliance.citations.ROLE_SEGMENTS['{role}']``."
-    return render
-
-
 def _parser(role: str) -> Callable[[str], Any]:
     """The ``citations`` parser of ``role``, imported on first use (keeps this module light)."""
     def parse(text: str) -> Any:
@@ -743,9 +719,32 @@ def _parser(role: str) -> Callable[[str], Any]:
     return parse
 
 
-quote_role = _checked_role(_parser("q"), _render_segments("q", "alliance-quote-inline"))
-para_role = _checked_role(_parser("para"), _render_segments("para", "alliance-para-cite"))
-absent_role = _checked_role(_parser("absent"), _render_segments("absent", "alliance-absence"))
+def _placeholder(role: str) -> Callable[[Any, str, str], Any]:
+    """Leave ``role``'s parsed text in the page, for :class:`RenderEvidence` to render with its paragraph."""
+    def render(found: Any, rawtext: str, prefix: str) -> Any:
+        from alliance.citation_style import placeholder
+
+        return placeholder(role, found, rawtext, prefix)
+
+    render.__doc__ = f"``{{{role}}}``: rendered with its paragraph by ``alliance.citation_style``."
+    return render
+
+
+quote_role = _checked_role(_parser("q"), _placeholder("q"))
+para_role = _checked_role(_parser("para"), _placeholder("para"))
+absent_role = _checked_role(_parser("absent"), _placeholder("absent"))
+
+
+class RenderEvidence(SphinxTransform):
+    """Render each paragraph's quotations, citations and absences together (``alliance.citation_style``):
+    a (source, ¶) cited once per paragraph, a source named only where its sentence does not name it."""
+
+    default_priority = 700
+
+    def apply(self, **kwargs: Any) -> None:
+        from alliance.citation_style import render_document
+
+        render_document(self.document)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
@@ -754,6 +753,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", _note_reader_editions)
     app.connect("build-finished", _copy_reader_editions)
     app.add_transform(DropSolutions)
+    app.add_transform(RenderEvidence)
     keep_link_urls_raw()
     app.connect("source-read", _student_notebook_source)
     app.add_role("q", quote_role)
@@ -768,5 +768,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("build-finished", _publish_editions, priority=900)
     app.connect("build-finished", _trim_theme_assets, priority=950)
     # env_version: raised when the document trees this extension shapes change, so Sphinx re-reads
-    # every page instead of keeping stale ones (2: Markdown links' addresses are stored raw).
-    return {"version": "1.0", "env_version": 2, "parallel_read_safe": True, "parallel_write_safe": True}
+    # every page instead of keeping stale ones (2: Markdown links' addresses are stored raw; 3: evidence
+    # rendered per paragraph).
+    return {"version": "1.0", "env_version": 3, "parallel_read_safe": True, "parallel_write_safe": True}

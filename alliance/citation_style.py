@@ -1,0 +1,291 @@
+"""How the book shows evidence: once per (source, ¶) in a paragraph, the source named only where
+the sentence does not already name it, absences as a note.
+
+The roles ``{q}``, ``{para}`` and ``{absent}`` (``alliance.sphinxext``) check their text when the page
+is parsed and leave a placeholder node that records what they found. :class:`RenderEvidence` then reads
+each paragraph as a whole and renders the placeholders:
+
+* ``{q}`` — the quoted words themselves link to the paragraph (“words”); the source's short name
+  follows in brackets only when the sentence does not name the source already;
+* ``{para}`` — "Su ¶4", or just "¶4" when the sentence names Su; a (source, ¶) the paragraph has
+  already cited (by a quotation or a citation) is not cited again, and brackets left empty go;
+* ``{absent}`` — a small note mark ("0×") whose note, read by screen readers and shown in the
+  popover, gives the count: “America First”: 0 times in Miller's 12 paragraphs. Absences that
+  stood together in brackets become one mark.
+
+Every evidence link carries ``alliance-para-link`` and one ``alliance-p-<source>-<N>`` class per cited
+paragraph: the popover script (``_static/alliance-popover.js``) and the reading measures
+(``alliance.reading``) read them.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable
+
+from docutils import nodes
+
+#: Attributes a role's placeholder carries until it is rendered.
+ROLE_ATTR = "alliance_role"
+FOUND_ATTR = "alliance_found"
+PREFIX_ATTR = "alliance_prefix"
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])[”’\"]?\s+(?=[“‘\"(A-Z0-9])")
+_SENTINEL = "\ue000"
+_OPEN = re.compile(r"\s*\(\s*$")
+_CLOSE = re.compile(r"^\s*\)")
+_SEPARATOR = re.compile(r"^\s*[;,]?\s*(and\s+)?$")
+
+
+def placeholder(role: str, found: Any, rawtext: str, prefix: str) -> nodes.inline:
+    """The node a role leaves in the paragraph: what it found, rendered later by :class:`RenderEvidence`."""
+    css = {"q": "alliance-quote-inline", "para": "alliance-para-cite", "absent": "alliance-absence"}[role]
+    node = nodes.inline(rawtext, "", classes=[css])
+    node[ROLE_ATTR] = role
+    node[FOUND_ATTR] = found
+    node[PREFIX_ATTR] = prefix
+    return node
+
+
+def para_link(text: str, url: str, source_id: str, paras: Iterable[int], extra: Iterable[str] = ()) -> nodes.reference:
+    """A link into the source reader, classed with every paragraph it cites (for the popover)."""
+    classes = ["alliance-para-link", *extra, *(f"alliance-p-{source_id}-{p}" for p in paras)]
+    return nodes.reference(text, text, refuri=url, internal=True, classes=classes)
+
+
+def _names() -> dict[str, re.Pattern[str]]:
+    """For each source id, a pattern of the names prose uses for it (``alliance.prose.source_names``)."""
+    from alliance.prose import _name_pattern, source_names
+
+    return {sid: _name_pattern(names) for sid, names in source_names().items()}
+
+
+def _protect(text: str) -> str:
+    """Dots of abbreviations hidden so that "U.S. Forces" is not a sentence end."""
+    from alliance.prose import _ABBREVIATIONS
+
+    for abbr in _ABBREVIATIONS:
+        text = text.replace(abbr, abbr.replace(".", "\u2024"))
+    return text
+
+
+def _flatten(node: nodes.Node, out: list[str], roles: list[nodes.inline]) -> None:
+    """The visible text of ``node`` with one sentinel per role placeholder, in document order."""
+    for child in node.children:
+        if isinstance(child, nodes.inline) and ROLE_ATTR in child:
+            roles.append(child)
+            out.append(_SENTINEL)
+        elif isinstance(child, nodes.Text):
+            out.append(str(child).replace(_SENTINEL, ""))
+        else:
+            _flatten(child, out, roles)
+
+
+def sentences_of_roles(paragraph: nodes.Element) -> tuple[list[nodes.inline], list[tuple[int, str]]]:
+    """The role placeholders of a paragraph and, for each, its sentence's number and text."""
+    parts: list[str] = []
+    roles: list[nodes.inline] = []
+    _flatten(paragraph, parts, roles)
+    text = _protect("".join(parts))
+    sentence_of: list[tuple[int, str]] = []
+    for number, sentence in enumerate(_SENTENCE_END.split(text)):
+        bare = sentence.replace(_SENTINEL, "")
+        sentence_of += [(number, bare)] * sentence.count(_SENTINEL)
+    return roles, sentence_of
+
+
+def _quote(node: nodes.inline, found: Any, named: bool) -> None:
+    from alliance.citations import ParaCitation
+
+    url = ParaCitation(found.source_id, (found.para,)).url(node[PREFIX_ATTR])
+    link = para_link("", url, found.source_id, (found.para,))
+    link += nodes.inline(found.text, found.text, classes=["alliance-quoted"])
+    node += nodes.Text("“")
+    node += link
+    node += nodes.Text("”")
+    if not named:
+        node += nodes.inline("", f" ({found.cite_as})", classes=["alliance-cite-mark"])
+
+
+def _paras(node: nodes.inline, cites: list[Any], named: set[str], cite_as: dict[str, str]) -> None:
+    for i, cite in enumerate(cites):
+        if i:
+            node += nodes.Text("; ")
+        label = cite.label if cite.source_id in named else f"{cite_as[cite.source_id]} {cite.label}"
+        node += para_link(label, cite.url(node[PREFIX_ATTR]), cite.source_id, cite.paras)
+
+
+def absence_note(found: Any) -> str:
+    """The words of an absence note: “America First”: 0 times in Miller's 12 paragraphs."""
+    return f"{found.words}: {found.count} times in {found.cite_as}'s {found.paragraphs} paragraphs"
+
+
+def _absence(node: nodes.inline, found: list[Any]) -> None:
+    source = found[0].source_id
+    note = "; ".join(absence_note(f) for f in found)
+    link = nodes.reference("", "", refuri=f"{node[PREFIX_ATTR]}{source}.html", internal=True,
+                           classes=["alliance-para-link", "alliance-absence-link"])
+    link += nodes.Text("0×")
+    link += nodes.inline("", f" ({note})", classes=["alliance-note-text"])
+    node += nodes.superscript("", "", link)
+
+
+def _remaining(cites: list[Any], seen: set[tuple[str, int]]) -> list[Any]:
+    """The citations left once paragraphs already cited in this paragraph are taken out."""
+    from alliance.citations import ParaCitation
+
+    left = []
+    for cite in cites:
+        paras = tuple(p for p in cite.paras if (cite.source_id, p) not in seen)
+        if paras:
+            left.append(ParaCitation(cite.source_id, paras))
+        seen.update((cite.source_id, p) for p in cite.paras)
+    return left
+
+
+def _replace_text(parent: nodes.Element, index: int, text: str) -> None:
+    """Replace the child at ``index`` by a text (by position: texts that read alike compare equal)."""
+    parent[index] = nodes.Text(text)
+
+
+def _tidy_brackets(parent: nodes.Element) -> None:
+    """Drop brackets emptied of their citations; join absences that stood together into one mark."""
+    i = 0
+    while i < len(parent.children):
+        child = parent.children[i]
+        if not (isinstance(child, nodes.Text) and _OPEN.search(str(child))):
+            i += 1
+            continue
+        j = i + 1
+        members: list[int] = []
+        while j < len(parent.children):
+            c = parent.children[j]
+            if isinstance(c, nodes.inline) and ROLE_ATTR in c:
+                members.append(j)
+            elif not (isinstance(c, nodes.Text) and _SEPARATOR.match(str(c))):
+                break
+            j += 1
+        closing = parent.children[j] if j < len(parent.children) else None
+        if not members or not (isinstance(closing, nodes.Text) and _CLOSE.match(str(closing))):
+            i += 1
+            continue
+        kept = [parent.children[k] for k in members if parent.children[k][ROLE_ATTR] != "dropped"]
+        absences = [k for k in kept if k[ROLE_ATTR] == "absent"]
+        if kept and len(absences) < len(kept):
+            # some citations remain: rebuild the separators between them
+            for k in range(j - 1, i, -1):
+                parent.pop(k)
+            for n, node in enumerate(kept):
+                if n:
+                    parent.insert(i + 2 * n, nodes.Text("; "))
+                parent.insert(i + 1 + 2 * n, node)
+            i += 1
+            continue
+        # no citation left, or absences only: the brackets go
+        before = re.sub(r"\s*\(\s*$", "", str(child))
+        after = _CLOSE.sub("", str(closing))
+        for k in range(j, i, -1):
+            parent.pop(k)
+        _replace_text(parent, i, before)
+        insert_at = i + 1
+        if absences:
+            merged = absences[0]
+            merged[FOUND_ATTR] = [f for a in absences for f in a[FOUND_ATTR]]
+            parent.insert(insert_at, merged)
+            insert_at += 1
+        parent.insert(insert_at, nodes.Text(after))
+        i = insert_at
+
+
+def render_paragraph(paragraph: nodes.Element, names: dict[str, re.Pattern[str]], cite_as: dict[str, str]) -> None:
+    """Render every role placeholder of one paragraph (see the module's docstring)."""
+    roles, sentence_of = sentences_of_roles(paragraph)
+    if not roles:
+        return
+    seen: set[tuple[str, int]] = set()
+    # sources a sentence names in its words, or by a name a citation before in it shows
+    named: dict[int, set[str]] = {}
+    for node, (number, sentence) in zip(roles, sentence_of):
+        if number not in named:
+            named[number] = {sid for sid, pattern in names.items() if pattern.search(sentence)}
+        role, found = node[ROLE_ATTR], node[FOUND_ATTR]
+        if role == "q":
+            _quote(node, found, found.source_id in named[number])
+            seen.add((found.source_id, found.para))
+            named[number].add(found.source_id)
+        elif role == "para":
+            left = _remaining(found, seen)
+            if left:
+                node[FOUND_ATTR] = left
+                node["alliance_named"] = set(named[number])
+                named[number].update(c.source_id for c in left)
+            else:
+                node[ROLE_ATTR] = "dropped"
+        elif role == "absent":
+            node[FOUND_ATTR] = [found]
+    parents = list({id(n.parent): n.parent for n in roles}.values())
+    for parent in parents:
+        _tidy_brackets(parent)
+    for node in roles:
+        role = node.get(ROLE_ATTR)
+        at = _position(node)
+        if at < 0:
+            continue
+        if role == "dropped":
+            node.parent.pop(at)
+            continue
+        if role == "para":
+            _paras(node, node[FOUND_ATTR], node["alliance_named"], cite_as)
+        elif role == "absent":
+            _absence(node, node[FOUND_ATTR])
+        for attr in (ROLE_ATTR, FOUND_ATTR, PREFIX_ATTR, "alliance_named"):
+            node.attributes.pop(attr, None)
+    for parent in parents:
+        _tidy_spaces(parent)
+
+
+def _position(node: nodes.Node) -> int:
+    """Where ``node`` stands among its parent's children (by identity), or -1 if it was taken out."""
+    parent = node.parent
+    if parent is None:
+        return -1
+    return next((k for k, child in enumerate(parent.children) if child is node), -1)
+
+
+def _tidy_spaces(parent: nodes.Element) -> None:
+    """Where a citation was taken out, adjacent texts are joined: no double space, no space before
+    punctuation."""
+    k = 0
+    while k + 1 < len(parent.children):
+        left, right = parent.children[k], parent.children[k + 1]
+        if isinstance(left, nodes.Text) and isinstance(right, nodes.Text):
+            joined = str(left) + str(right)
+            seam = len(str(left))
+            head = re.sub(r" +$", "", joined[:seam]) if re.match(r"^[ .,;:)]", joined[seam:]) else joined[:seam]
+            tail = joined[seam:].lstrip(" ") if head.endswith(" ") else joined[seam:]
+            parent[k] = nodes.Text(head + tail)
+            parent.pop(k + 1)
+            continue
+        k += 1
+
+
+def render_document(document: nodes.document) -> None:
+    """Render the role placeholders of every paragraph (and any other block) of a page."""
+    from alliance import load_corpus
+
+    corpus = load_corpus()
+    cite_as = {sid: str(corpus.source(sid)["cite_as"]) for sid in corpus.source_ids}
+    names = _names()
+    blocks = [n for n in document.findall(nodes.TextElement)
+              if any(isinstance(c, nodes.inline) and ROLE_ATTR in c for c in n.findall(nodes.inline))
+              and not any(isinstance(a, nodes.TextElement) for a in _ancestors(n))]
+    for block in blocks:
+        render_paragraph(block, names, cite_as)
+
+
+def _ancestors(node: nodes.Node) -> list[nodes.Node]:
+    out = []
+    parent = node.parent
+    while parent is not None:
+        out.append(parent)
+        parent = parent.parent
+    return out
