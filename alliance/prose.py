@@ -1,11 +1,13 @@
 """The course's own prose, sentence by sentence, and the sentences that name a source uncited.
 
 A sentence *names a source* when it contains the source's ``cite_as``, an author's name, its
-outlet or one of its ``aliases`` (all from ``data/sources.csv``). Such a sentence must carry its
-evidence in the sentence: an inline quotation (``{q}``), a paragraph citation (``{para}``), a
-checked absence (``{absent}``), a computed value (``{glue}``), or, when it ends with a colon, the
-block quotation (``quote(...)``) that follows it. Questions (sentences ending with "?") ask and
-do not attribute, so they are not checked.
+outlet or one of its ``aliases`` (all from ``data/sources.csv``). The rule is a claim-level one: a
+paragraph that names a source must carry evidence for that source somewhere in the paragraph: an
+inline quotation (``{q}``), a paragraph citation (``{para}``) or a checked absence (``{absent}``) of
+that source, or the block quotation (``quote(...)``) of it that follows the paragraph when the
+paragraph ends with a colon. A sentence with a computed value (``{glue}``) carries its own evidence.
+So a sentence may name a source again without a citation, once its paragraph has one. Questions
+(sentences ending with "?") ask and do not attribute, so they are not checked.
 
 Run ``python -m alliance.prose FILE ...`` to list the uncited sentences with file and line.
 """
@@ -36,11 +38,26 @@ class Sentence:
     line: str
     text: str
     followed_by_quote: bool = False
+    #: Number of the paragraph (block of prose) the sentence is in, counted in its file.
+    paragraph: int = 0
+    #: Source id of the block quotation that follows the sentence's paragraph ("" if none).
+    quoted_source: str = ""
 
     @property
     def bare(self) -> str:
         """The text with roles replaced by their visible words (for name matching)."""
         return _ROLE.sub(lambda m: "" if m.group(1) in _EVIDENCE_ROLES else m.group(2), self.text)
+
+    @property
+    def evidence_sources(self) -> set[str]:
+        """Ids of the sources the sentence's roles quote, cite or count."""
+        found: set[str] = set()
+        for m in _ROLE.finditer(self.text):
+            if m.group(1) in ("q", "para", "absent"):
+                found.update(re.findall(r"(?:^|;)\s*([a-z][a-z0-9_]*)\s*(?:¶\s*\d+\s*)?:", m.group(2)))
+        if self.followed_by_quote and self.quoted_source and self.text.rstrip().endswith(":"):
+            found.add(self.quoted_source)
+        return found
 
     @property
     def has_evidence(self) -> bool:
@@ -79,7 +96,7 @@ def _prose_lines_md(text: str) -> list[tuple[int, str, bool]]:
             if directive in ("code-cell", "code", "code-block") or (fence.group(2) is None and fence.group(4)):
                 code_fence = fence.group(1)
                 if directive == "code-cell" and "quote(" in _block(lines, i):
-                    _mark_previous(out)
+                    _mark_previous(out, _quoted_source(_block(lines, i)))
             elif fence.group(2) is None and not fence.group(4) and directives and s == directives[-1]:
                 directives.pop()  # the closing fence of a prose directive
                 out.append((i + 1, "", False))
@@ -116,11 +133,17 @@ def _block(lines: list[str], i: int) -> str:
     return "\n".join(body)
 
 
-def _mark_previous(out: list[tuple[int, str, bool]]) -> None:
-    """Mark the last prose line before a quotation cell as followed by it."""
+def _quoted_source(code: str) -> str:
+    """The source id of the first ``quote("…")`` call in a code cell ("?" if it is not a literal)."""
+    match = re.search(r"quote\(\s*\\?[\"']([a-z][a-z0-9_]*)", code)
+    return match.group(1) if match else "?"
+
+
+def _mark_previous(out: list[tuple[int, str, bool | str]], source: str = "?") -> None:
+    """Mark the last prose line before a quotation cell as followed by it (by ``source``'s words)."""
     for k in range(len(out) - 1, -1, -1):
         if out[k][1]:
-            out[k] = (out[k][0], out[k][1], True)
+            out[k] = (out[k][0], out[k][1], source)
             return
 
 
@@ -144,15 +167,19 @@ def _split(text: str) -> list[str]:
     return [restore(p).strip() for p in parts if p.strip()]
 
 
-def _sentences_from_lines(file: str, prose: list[tuple[int, str, bool]], line_label=str) -> list[Sentence]:
+def _sentences_from_lines(file: str, prose: list[tuple[int, str, bool | str]], line_label=str,
+                          first_paragraph: int = 0) -> list[Sentence]:
     sentences: list[Sentence] = []
-    para: list[tuple[int, str, bool]] = []
+    para: list[tuple[int, str, bool | str]] = []
+    count = [first_paragraph]
 
     def flush() -> None:
         if not para:
             return
+        count[0] += 1
         text = " ".join(l.strip() for _, l, _ in para)
-        followed = para[-1][2]
+        followed = bool(para[-1][2])
+        quoted = para[-1][2] if isinstance(para[-1][2], str) else ""
         parts = _split(text)
         for k, part in enumerate(parts):
             # the line on which this sentence starts
@@ -162,7 +189,8 @@ def _sentences_from_lines(file: str, prose: list[tuple[int, str, bool]], line_la
                 if start_words[:12] and start_words[:12] in l:
                     line = n
                     break
-            sentences.append(Sentence(file, line_label(line), part, followed and k == len(parts) - 1))
+            last = k == len(parts) - 1
+            sentences.append(Sentence(file, line_label(line), part, followed and last, count[0], quoted if last else ""))
         para.clear()
 
     for n, line, followed in prose:
@@ -191,8 +219,9 @@ def sentences_of(path: Path) -> list[Sentence]:
             if nxt is not None and nxt["cell_type"] == "code":
                 code = "".join(nxt["source"]) if isinstance(nxt["source"], list) else nxt["source"]
                 if re.search(r"^quote\(", code, re.M):
-                    _mark_previous(prose)
-            out += _sentences_from_lines(rel, prose, line_label=lambda n, i=index: f"cell {i}, line {n}")
+                    _mark_previous(prose, _quoted_source(code))
+            out += _sentences_from_lines(rel, prose, line_label=lambda n, i=index: f"cell {i}, line {n}",
+                                         first_paragraph=out[-1].paragraph if out else 0)
         return out
     return _sentences_from_lines(rel, _prose_lines_md(path.read_text(encoding="utf-8")))
 
@@ -227,10 +256,38 @@ def sources_named(sentence: Sentence, names: dict[str, list[str]] | None = None)
 
 
 def uncited(path: Path, names: dict[str, list[str]] | None = None) -> list[Sentence]:
-    """Sentences that name a source but carry no quotation, paragraph citation or computed value."""
+    """Sentences that name a source for which their paragraph carries no evidence (no quotation,
+    paragraph citation or absence of that source, no block quotation of it after the paragraph).
+    A sentence with evidence of its own (a role or a computed value) is not checked further: an
+    outlet two sources share names both."""
     names = names or source_names()
-    return [s for s in sentences_of(path)
-            if not s.text.rstrip("*_ )”\"").endswith("?") and not s.has_evidence and sources_named(s, names)]
+    sentences = sentences_of(path)
+    evidenced: dict[int, set[str]] = {}
+    for s in sentences:
+        evidenced.setdefault(s.paragraph, set()).update(s.evidence_sources)
+    out = []
+    for s in sentences:
+        own = {m.group(1) for m in _ROLE.finditer(s.text)} & _EVIDENCE_ROLES
+        if s.text.rstrip("*_ )”\"").endswith("?") or own:
+            continue  # a sentence with evidence of its own (names an outlet two sources share, say)
+        if any(not (alternatives & evidenced[s.paragraph]) for alternatives in _named_alternatives(s, names)):
+            out.append(s)
+    return out
+
+
+def _named_alternatives(sentence: Sentence, names: dict[str, list[str]]) -> list[set[str]]:
+    """For each name the sentence uses, the sources it may mean: one for "Yuan", two for "CAIFC
+    journal" (an outlet two sources share, which evidence of either satisfies)."""
+    owners: dict[str, set[str]] = {}
+    for sid, ns in names.items():
+        for n in ns:
+            owners.setdefault(n, set()).add(sid)
+    bare = sentence.bare
+    found = []
+    for name, sids in owners.items():
+        if _name_pattern([name]).search(bare):
+            found.append(sids)
+    return found
 
 
 def course_files() -> list[Path]:

@@ -72,8 +72,9 @@ def _mini_book(tmp_path: Path, body: str) -> subprocess.CompletedProcess[str]:
     (src / "conf.py").write_text(
         "extensions = ['myst_parser']\n"
         "def setup(app):\n"
-        "    from alliance.sphinxext import quote_role, para_role, absent_role\n"
-        "    app.add_role('q', quote_role); app.add_role('para', para_role); app.add_role('absent', absent_role)\n",
+        "    from alliance.sphinxext import quote_role, para_role, absent_role, RenderEvidence\n"
+        "    app.add_role('q', quote_role); app.add_role('para', para_role); app.add_role('absent', absent_role)\n"
+        "    app.add_transform(RenderEvidence)\n",
         encoding="utf-8")
     (src / "index.md").write_text("# Test\n\n" + body + "\n", encoding="utf-8")
     return subprocess.run([sys.executable, "-m", "sphinx", "-W", "-q", "-b", "html", str(src), str(tmp_path / "out")],
@@ -85,9 +86,14 @@ def test_strict_build_renders_the_roles(tmp_path):
                                 "welcomes the agreement ({para}`su2017:4`); {absent}`miller2018: Article V`.")
     assert done.returncode == 0, done.stderr
     page = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
-    assert "“comprehensive security institution” (Yuan, " in page
-    assert 'href="appendix/sources/su2017.html#su2017-p4"' in page and "Su ¶4" in page
-    assert "“Article V”: 0 times in" in page
+    # the quoted words link to their paragraph; the sentence names Yuan, so no name follows them
+    assert re.search(r'“<a class="alliance-para-link alliance-p-yuan2018-6 reference internal" '
+                     r'href="appendix/sources/yuan2018.html#yuan2018-p6"><span class="alliance-quoted">'
+                     r'comprehensive security institution</span></a>”</span>', page)
+    assert "(Yuan)" not in page
+    # the sentence names Su: the citation reads "¶4"
+    assert 'href="appendix/sources/su2017.html#su2017-p4">¶4</a>' in page
+    assert "“Article V”: 0 times in Miller" in page
 
 
 @pytest.mark.parametrize("role, message", [
@@ -112,10 +118,10 @@ def test_no_quotation_is_defined_away_from_its_sentence():
     assert not glued, "\n".join(glued)
 
 
-def test_every_sentence_that_names_a_source_carries_its_evidence():
+def test_every_paragraph_that_names_a_source_carries_its_evidence():
     problems = [f"{s.file}:{s.line}: {s.text[:160]}" for path in course_files() for s in uncited(path)]
-    assert not problems, (f"{len(problems)} sentence(s) name a source with no {{q}}, {{para}}, {{absent}} or "
-                          "computed value:\n" + "\n".join(problems))
+    assert not problems, (f"{len(problems)} sentence(s) name a source for which their paragraph has no {{q}}, "
+                          "{para}, {absent} or block quotation, and carry no evidence of their own:\n" + "\n".join(problems))
 
 
 def test_scanner_finds_uncited_sentences(tmp_path):
@@ -127,6 +133,15 @@ def test_scanner_finds_uncited_sentences(tmp_path):
     assert flagged == ["Su welcomes the agreement.", "The CGTN op-ed is short."]
     lines = {s.text: s.line for s in sentences_of(page)}
     assert lines["Su welcomes the agreement."] == "5"
+    # the rule is the paragraph's: a sentence may name a source its paragraph cites
+    page.write_text("# T\n\nMiller sees risks ({para}`miller2018:4`). Miller adds more.\n\nMiller ends here.\n\n"
+                    "Ling and Liu write:\n\n```{code-cell} ipython3\nquote(\"ling2018\", \"x\")\n```\n\n"
+                    "Yuan and Su write:\n\n```{code-cell} ipython3\nquote(\"su2017\", \"x\")\n```\n", encoding="utf-8")
+    assert [s.text for s in uncited(page)] == ["Miller ends here.", "Yuan and Su write:"]
+    # an outlet two sources share ("CAIFC journal": Yuan, Ling and Liu) is met by evidence of either
+    page.write_text("# T\n\nYuan, in the CAIFC journal, writes:\n\n```{code-cell} ipython3\nquote(\"yuan2018\", \"x\")\n```\n\n"
+                    "The CAIFC journal carries it.\n", encoding="utf-8")
+    assert [s.text for s in uncited(page)] == ["The CAIFC journal carries it."]
 
 
 def test_no_hand_typed_comparison_about_computed_data():

@@ -1,0 +1,67 @@
+"""How evidence reads on the page (alliance.citation_style), built by Sphinx from one-page books."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from bs4 import BeautifulSoup
+
+from test_claims import _mini_book
+
+
+def _body(tmp_path, text: str) -> BeautifulSoup:
+    done = _mini_book(tmp_path, text)
+    assert done.returncode == 0, done.stderr
+    page = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    return BeautifulSoup(page, "html.parser").select_one("div.body, div[role=main], body")
+
+
+def _paragraphs(soup: BeautifulSoup) -> list[str]:
+    return [" ".join(p.get_text().split()) for p in soup.select("p")]
+
+
+def test_a_paragraph_cites_each_source_paragraph_once(tmp_path):
+    soup = _body(tmp_path, "Su calls it a {q}`su2017 ¶4: cornerstone` ({para}`su2017:4`). Later Su returns "
+                           "to it ({para}`su2017:4`), and Miller agrees ({para}`miller2018:3; su2017:4`).\n\n"
+                           "A new paragraph cites it again ({para}`su2017:4`).")
+    first, second = _paragraphs(soup)[-2:]
+    assert first == ("Su calls it a “cornerstone”. Later Su returns to it, and Miller agrees (¶3).")
+    assert second == "A new paragraph cites it again (Su ¶4)."
+    assert len(soup.select("a.alliance-p-su2017-4")) == 2  # the quoted words, and the next paragraph's mark
+
+
+def test_part_of_a_range_already_cited_is_left_out(tmp_path):
+    soup = _body(tmp_path, "Yuan says so ({para}`yuan2018:6`). The argument runs on ({para}`yuan2018:5-7`).")
+    text = _paragraphs(soup)[-1]
+    assert text == "Yuan says so (¶6). The argument runs on (Yuan ¶5, ¶7)."
+    link = soup.select("a.alliance-para-link")[-1]
+    assert {"alliance-p-yuan2018-5", "alliance-p-yuan2018-7"} <= set(link["class"])
+
+
+def test_a_quotation_names_its_source_only_where_the_sentence_does_not(tmp_path):
+    soup = _body(tmp_path, "One source calls it a {q}`yuan2018: comprehensive security institution`. "
+                           "Yuan also writes of {q}`yuan2018: Japan and the ROK`.")
+    text = _paragraphs(soup)[-1]
+    assert text == ("One source calls it a “comprehensive security institution” (Yuan). "
+                    "Yuan also writes of “Japan and the ROK”.")
+
+
+def test_absences_in_brackets_become_one_note(tmp_path):
+    soup = _body(tmp_path, "Two texts never use the phrase ({absent}`jpress2017: America First`; "
+                           "{absent}`miller2018: America First`). The end.")
+    text = _paragraphs(soup)[-1]
+    assert text.startswith("Two texts never use the phrase0×")
+    notes = soup.select("a.alliance-absence-link")
+    assert len(notes) == 1
+    note = notes[0].select_one(".alliance-note-text").get_text()
+    assert re.search(r"“America First”: 0 times in Japanese press report[’']s \d+ paragraphs; "
+                     r"“America First”: 0 times in Miller[’']s \d+ paragraphs", note)
+    assert "(" not in text.split("0×")[0]
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("Miller disagrees ({para}`su2017:4`; {para}`miller2018:3`) with it.", "Miller disagrees (Su ¶4; ¶3) with it."),
+    ("Miller disagrees ({para}`miller2018:3`) ({para}`miller2018:3`) here.", "Miller disagrees (¶3) here."),
+])
+def test_brackets_and_separators_stay_tidy(tmp_path, source, expected):
+    assert _paragraphs(_body(tmp_path, source))[-1] == expected
