@@ -91,7 +91,8 @@ def glossary_page(csv_path: Path | None = None) -> str:
 
 def evidence_markup(spec: str) -> str:
     """MyST for a glossary row's evidence: paragraph citations as ``{para}`` roles (checked by
-    the build) and reference rows as their event or series with the checked address."""
+    the build) and reference rows as their event or series, linked to the checked page (no bare
+    address in the prose; the print editions list the addresses in their notes)."""
     from alliance.citations import parse_evidence
 
     cites, refs = parse_evidence(spec)
@@ -104,7 +105,7 @@ def evidence_markup(spec: str) -> str:
         elif r.file == "data":
             parts.append(f"the course's file `{r.key}`")
         else:
-            parts.append(f"checked: {r.label}, <{r.url}>")
+            parts.append(f"checked: [{r.label}]({r.url})")
     return "(" + "; ".join(parts) + ")"
 
 

@@ -28,7 +28,7 @@ WORDS_PER_MINUTE = 238
 #: Targets of the reading layer (issue 17): apparatus share, repeats, longest sentence, code share.
 TARGETS = {"apparatus_share": 0.06, "repeats": 0, "longest_sentence": 60, "code_share": 0.10}
 
-_WORD = re.compile(r"[A-Za-z0-9¶$][\w'’\-.,]*[\w]|[A-Za-z0-9¶$]")
+_WORD = re.compile(r"[A-Za-z0-9¶$][\w'’\-.,$]*[\w$]|[A-Za-z0-9¶$]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[”’\"]?\s+(?=[“‘\"(A-Z0-9])")
 _ANCHOR = re.compile(r"#(?P<source>[a-z][a-z0-9_]*)-p(?P<para>\d+)$")
 _PARA_CLASS = re.compile(r"^alliance-p-(?P<source>[a-z][a-z0-9_]*)-(?P<para>\d+)$")

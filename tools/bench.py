@@ -405,6 +405,15 @@ def grading_bench(students: int = 200) -> dict:
 
 # --------------------------------------------------------------------------- report
 
+def reading_measures(html: Path) -> list[dict]:
+    """How each chapter page of a built book reads (``alliance.reading``), with which targets it meets."""
+    from dataclasses import asdict
+
+    from alliance.reading import measure_chapters
+
+    return [asdict(r) | {"meets": r.meets_targets()} for r in measure_chapters(html)]
+
+
 def _fmt_bytes(n: float | None) -> str:
     return "n/a" if n is None else f"{n / 1000:,.0f} KB" if n < 1_000_000 else f"{n / 1e6:.2f} MB"
 
@@ -456,6 +465,16 @@ def table(report: dict) -> str:
                      ">= 95 / 100 / 100 / 100" + (" ; <= 600 KB" if kind == "landing page" else ""),
                      verdict(all(sc[c] >= mins[c] for c in LIGHTHOUSE_CATEGORIES) and (
                          kind != "landing page" or found["transfer_bytes"] <= TARGETS["landing_page_bytes"]))))
+    for r in report.get("reading", []):
+        from alliance.reading import TARGETS as READING
+
+        met = all(r["meets"].values())
+        rows.append((f"reading: {r['page']}",
+                     f"{r['reading_words']:,} words, {r['reading_minutes']:.0f} min; apparatus {r['apparatus_share']:.1%}; "
+                     f"repeats {r['repeats']}; ¶ in {r['sentences_with_para_mark']:.0%} of sentences; sentences "
+                     f"longest {r['longest_sentence']}, mean {r['mean_sentence']}; code {r['code_share']:.1%}",
+                     f"apparatus <= {READING['apparatus_share']:.0%}, 0 repeats, sentence <= "
+                     f"{READING['longest_sentence']}, code <= {READING['code_share']:.0%}", verdict(met)))
     c = report.get("corpus", {})
     if c:
         secs = c["seconds"]
@@ -483,7 +502,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--with-test", action="store_true", help="also time `make test` (long)")
     parser.add_argument("--no-build", action="store_true", help="skip the builds; measure the existing _build/html")
     parser.add_argument("--out", type=Path, default=ROOT / "_build" / "bench.json")
-    parser.add_argument("--only", choices=["grading", "lighthouse"], help="run only this measure")
+    parser.add_argument("--only", choices=["grading", "lighthouse", "reading"], help="run only this measure")
     parser.add_argument("--html", type=Path, default=ROOT / "_build" / "html",
                         help="with --only lighthouse: the built book to audit")
     parser.add_argument("--students", type=int, default=200, help="students of the synthetic class (x 7 notebooks)")
@@ -496,6 +515,14 @@ def main(argv: list[str] | None = None) -> int:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
         print(json.dumps(report["grading"], indent=2))
+        print(table(report))
+        return 0
+
+    if args.only == "reading":
+        report = {"targets": TARGETS, "started": time.strftime("%Y-%m-%dT%H:%M:%S"),
+                  "reading": reading_measures(args.html)}
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
         print(table(report))
         return 0
 
@@ -562,6 +589,8 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 report["pages"] = {"error": "no chapter page with charts in the build"}
             report["lighthouse"] = lighthouse_pages(html, html.parent.parent)
+            log("how the chapter pages read ...")
+            report["reading"] = reading_measures(html)
         log("corpus scale ...")
         report["corpus"] = corpus_scale()
     log(f"grading a synthetic class of {args.students} students ...")

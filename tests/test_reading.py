@@ -1,0 +1,53 @@
+"""alliance.reading: how a built page reads (unit tests on small pages; the built chapters' targets)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from alliance import paths
+from alliance.reading import TARGETS, measure_chapters, measure_page, sentences, words
+
+PAGE = """<html><body><article class="bd-article">
+<p>Su calls the alliance a <span class="alliance-quote-inline">“<a class="alliance-para-link alliance-p-su2017-4"
+ href="x.html#su2017-p4"><span class="alliance-quoted">cornerstone</span></a>” <span class="alliance-cite-mark">(Su)</span></span>.
+ It is old (<span class="alliance-para-cite"><a class="alliance-para-link" href="x.html#su2017-p4">Su ¶4</a></span>).
+ Miller agrees (<span class="alliance-para-cite"><a class="alliance-para-link" href="x.html#miller2018-p3">Miller ¶3–5</a></span>)
+ and again (<span class="alliance-para-cite"><a class="alliance-para-link" href="x.html#miller2018-p4">Miller ¶4</a></span>).</p>
+<div class="cell"><div class="cell_input"><pre>counts = term_counts(corpus, lexicon)</pre></div></div>
+<details class="hide above-input"><summary>Show code</summary><div class="cell_input"><pre>hidden code words here</pre></div></details>
+<p>See <a class="reference external" href="https://example.org/a">https://example.org/a</a> for more.</p>
+</article></body></html>"""
+
+
+def test_words_and_sentences():
+    assert words("Su ¶4 says US$ 270 billion, twice.") == 7
+    assert sentences("One. Two words here. “Three” too.") == ["One.", "Two words here.", "“Three” too."]
+
+
+def test_measures_of_a_small_page():
+    r = measure_page(PAGE, "p")
+    assert r.repeats == 2  # Su ¶4 after the quotation of ¶4; Miller ¶4 inside ¶3–5
+    assert r.code_words == 4  # the shown cell only: folded code is not visible
+    # apparatus: "(Su)", "Su ¶4", "Miller ¶3–5", "Miller ¶4", and the address printed as link text
+    assert r.apparatus_words == sum(words(t) for t in ("(Su)", "Su ¶4", "Miller ¶3–5", "Miller ¶4",
+                                                         "https://example.org/a"))
+    assert r.reading_words > r.apparatus_words
+    assert r.longest_sentence == max(words(s) for s in sentences(
+        "Su calls the alliance a “cornerstone” (Su). It is old (Su ¶4). Miller agrees (Miller ¶3–5) and again "
+        "(Miller ¶4). See https://example.org/a for more."))
+    assert r.sentences_with_para_mark == pytest.approx(2 / 4)
+    assert r.meets_targets()["repeats"] is False
+
+
+HTML = paths.PROJECT_ROOT / "_build" / "html"
+
+
+@pytest.mark.build
+def test_built_chapters_meet_the_reading_targets():
+    """Every chapter: apparatus <= 6 % of reading words, no repeated (source, ¶), no sentence over 60
+    words, code <= 10 % of visible words (make bench reports the same figures)."""
+    rows = measure_chapters(HTML)
+    assert len(rows) == len(list((paths.PROJECT_ROOT / "chapters").glob("*.md")))
+    missed = [f"{r.page}: {k} ({getattr(r, k)} vs {TARGETS[k]})" for r in rows for k, ok in r.meets_targets().items() if not ok]
+    assert not missed, "\n".join(missed)
