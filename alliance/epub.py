@@ -84,6 +84,9 @@ img.alliance-vis-static { max-width: 100%; height: auto; }
 .alliance-furniture { background: #eee; color: #555; font-size: 0.85em; padding: 0.3em; margin: 0.5em 0; }
 dl.alliance-card dt { font-weight: bold; }
 .alliance-address { font-size: 0.9em; word-wrap: break-word; }
+.alliance-notes { margin-top: 1.5em; border-top: 1px solid #999; }
+.alliance-notes-title { font-weight: bold; font-size: 0.9em; }
+.alliance-note-ref { font-size: 0.7em; }
 .title-page { text-align: center; margin-top: 20%; }
 .cover { margin: 0; padding: 0; text-align: center; }
 .cover img { max-width: 100%; max-height: 100vh; height: auto; }
@@ -267,18 +270,34 @@ class LinkMap:
 
     def apply(self, page: str, soup: BeautifulSoup) -> None:
         """Rewrite every link of the page (``a href``, ``blockquote cite``); external addresses
-        are shown in full after the link's text when the text is not the address itself."""
+        are listed in full in numbered notes at the end of the page, each link followed by its
+        note's number, when the link's text is not the address itself."""
+        notes: list[str] = []
         for tag in soup.find_all("a", href=True):
             href, external = self.rewrite(page, str(tag["href"]))
             tag["href"] = href
             if external:
                 self.external += 1
                 if tag.get_text(strip=True) != href:
-                    address = soup.new_tag("span", attrs={"class": "alliance-address"})
-                    address.string = f" ({href})"
-                    tag.insert_after(address)
+                    if href not in notes:
+                        notes.append(href)
+                    mark = soup.new_tag("sup", attrs={"class": "alliance-note-ref"})
+                    mark.string = str(notes.index(href) + 1)
+                    tag.insert_after(mark)
             else:
                 self.internal += 1
+        if notes:
+            aside = soup.new_tag("aside", attrs={"class": "alliance-notes"})
+            title = soup.new_tag("p", attrs={"class": "alliance-notes-title"})
+            title.string = "Web addresses on this page"
+            aside.append(title)
+            listing = soup.new_tag("ol")
+            for href in notes:
+                item = soup.new_tag("li", attrs={"class": "alliance-address"})
+                item.string = href
+                listing.append(item)
+            aside.append(listing)
+            (soup.find("article") or soup).append(aside)
         for tag in soup.find_all(cite=True):
             tag["cite"] = self.rewrite(page, str(tag["cite"]))[0]
         for tag in soup.find_all("a", href=False):

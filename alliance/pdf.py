@@ -12,7 +12,8 @@ order (each page's ``<link rel="next">``) and assembled into one HTML document:
   headings, paragraphs of the source reader, glossary terms, exercises and bibliography entries
   become in-document links (``#key--id``), which Chromium keeps as internal PDF links;
 * a link to a file the PDF does not hold (a notebook download, the index) points to the published
-  book, and every external address is printed in full after its link text;
+  book, and every external address is printed in full in a numbered note at the end of its page (the link
+  followed by the note's number);
 * every chart becomes the same chart as an inline vector SVG with its description
   (:mod:`alliance.static_charts`), and is also written as ``charts/chart-<digest>.svg``;
 * solutions (dropdowns) and folded cells are open, as nothing can be clicked on paper.
@@ -76,6 +77,9 @@ body.alliance-pdf { font-size: 10.5pt; line-height: 1.45; margin: 0; padding: 0;
 .pdf-toc a .pdf-toc-page { flex: 0 0 2.5em; text-align: right; font-variant-numeric: tabular-nums; }
 a.pdf-external { color: inherit; }
 .pdf-url { font-size: 0.85em; overflow-wrap: anywhere; word-break: break-all; color: #333; }
+.pdf-notes { margin-top: 1.5em; border-top: 1px solid #999; padding-top: 0.5em; }
+.pdf-notes-title { font-weight: bold; font-size: 0.9em; margin: 0 0 0.3em; }
+.pdf-note-ref { font-size: 0.7em; }
 body.alliance-pdf *, body.alliance-pdf *::before, body.alliance-pdf *::after {
   box-shadow: none !important; text-shadow: none !important; filter: none !important; }
 svg, img { max-width: 100% !important; height: auto; }
@@ -233,8 +237,10 @@ def _is_external(href: str) -> bool:
     return urlsplit(href).scheme in ("http", "https", "mailto", "ftp")
 
 
-def _print_address(anchor: object, href: str) -> None:
-    """Print ``href`` in full after the link's text (unless the text already is the address)."""
+def _print_address(anchor: object, href: str, notes: list[str] | None = None) -> None:
+    """Print ``href`` in full: as a numbered note at the end of the page when ``notes`` (the page's
+    addresses so far) is given, the link followed by its note number; else after the link's text.
+    A link whose text already is the address gets neither."""
     text = anchor.get_text(" ", strip=True)  # type: ignore[attr-defined]
     bare = re.sub(r"^(https?://|mailto:)", "", href).rstrip("/")
     anchor["class"] = list(anchor.get("class", [])) + ["pdf-external"]  # type: ignore[index,attr-defined]
@@ -242,8 +248,22 @@ def _print_address(anchor: object, href: str) -> None:
         return
     from bs4 import BeautifulSoup
 
-    span = BeautifulSoup(f'<span class="pdf-url"> ({html_lib.escape(href)})</span>', "html.parser").span
-    anchor.insert_after(span)  # type: ignore[attr-defined]
+    if notes is None:
+        span = BeautifulSoup(f'<span class="pdf-url"> ({html_lib.escape(href)})</span>', "html.parser").span
+        anchor.insert_after(span)  # type: ignore[attr-defined]
+        return
+    if href not in notes:
+        notes.append(href)
+    mark = BeautifulSoup(f'<sup class="pdf-note-ref">{notes.index(href) + 1}</sup>', "html.parser").sup
+    anchor.insert_after(mark)  # type: ignore[attr-defined]
+
+
+def address_notes(notes: list[str]) -> str:
+    """The numbered list of a page's web addresses, printed at its end."""
+    if not notes:
+        return ""
+    items = "".join(f'<li class="pdf-url">{html_lib.escape(href)}</li>' for href in notes)
+    return f'<aside class="pdf-notes"><p class="pdf-notes-title">Web addresses on this page</p><ol>{items}</ol></aside>'
 
 
 def _ids_on_headings(soup: object) -> None:
@@ -273,10 +293,11 @@ def convert_article(article: str, page: BookPage, html_dir: Path, out_dir: Path,
         element["id"] = target_id(page.rel, element["id"])
     for details in soup.find_all("details"):
         details["open"] = "open"
+    notes: list[str] = []
     for anchor in soup.find_all("a", href=True):
         href = anchor["href"]
         if _is_external(href):
-            _print_address(anchor, href)
+            _print_address(anchor, href, notes)
             continue
         parts = urlsplit(href)
         if parts.scheme:
@@ -288,7 +309,7 @@ def convert_article(article: str, page: BookPage, html_dir: Path, out_dir: Path,
         else:
             address = published_url() + rel + (f"#{parts.fragment}" if parts.fragment else "")
             anchor["href"] = address
-            _print_address(anchor, address)
+            _print_address(anchor, address, notes)
     for element in soup.find_all(["img", "source"], src=True):
         src = element["src"]
         if not urlsplit(src).scheme and not src.startswith("/"):
@@ -297,7 +318,7 @@ def convert_article(article: str, page: BookPage, html_dir: Path, out_dir: Path,
     for blockquote in soup.find_all("blockquote", cite=True):
         del blockquote["cite"]
     body = soup.find("article")
-    inner = body.decode_contents() if body is not None else str(soup)
+    inner = (body.decode_contents() if body is not None else str(soup)) + address_notes(notes)
     return (f'<section class="pdf-page" id="{page.key}" data-page="{html_lib.escape(page.rel)}">'
             f'<article class="bd-article">{inner}</article></section>')
 

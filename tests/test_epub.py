@@ -292,4 +292,28 @@ def test_external_addresses_are_escaped_once(documents):
     assert not twice, twice[:10]
     report = "http://www.laht.com/article.asp?ArticleId=2452300&CategoryId=12396"
     assert report in addresses
-    assert f"({report.replace('&', '&amp;')})" in documents[f"{CONTENT_DIR}/chapters/03-trade-frictions.xhtml"]
+    assert f'<li class="alliance-address">{report.replace("&", "&amp;")}</li>' in \
+        documents[f"{CONTENT_DIR}/chapters/03-trade-frictions.xhtml"]
+
+
+@pytest.mark.build
+def test_web_addresses_are_listed_in_notes_not_in_the_prose(documents):
+    """Each web link whose text is not its address is followed by a note number; the page's notes
+    list that address in full, once, at the number; no address is printed in the prose."""
+    checked = 0
+    for name, text in documents.items():
+        if not name.endswith(".xhtml") or "/chapters/" not in name:
+            continue
+        soup = BeautifulSoup(text, "html.parser")
+        notes = [li.get_text() for li in soup.select("aside.alliance-notes li")]
+        assert len(notes) == len(set(notes)), name
+        for anchor in soup.select("a[href^='http']"):
+            if anchor.get_text(strip=True) == anchor["href"]:
+                continue
+            mark = anchor.find_next_sibling()
+            assert mark is not None and mark.name == "sup", f"{name}: {anchor}"
+            assert notes[int(mark.get_text()) - 1] == anchor["href"], f"{name}: {anchor['href']}"
+            checked += 1
+        prose = " ".join(p.get_text(" ") for p in soup.select("p") if not p.find_parent("aside"))
+        assert "(http" not in prose, name
+    assert checked > 20
