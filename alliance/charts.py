@@ -24,7 +24,8 @@ from alliance.paths import BUNDLE_NAME
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["BUNDLE_NAME", "OKABE_ITO", "check_chart", "chart_html", "enable_charts", "show", "timeline_chart"]
+__all__ = ["BUNDLE_NAME", "OKABE_ITO", "check_chart", "chart_html", "enable_charts", "field_label", "readable_tooltips",
+           "show", "timeline_chart"]
 
 #: Okabe & Ito (2008) palette: distinguishable with the common colour-vision deficiencies.
 OKABE_ITO: list[str] = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -134,6 +135,46 @@ class ChartFigure:
                          f"{html.escape(self.description)}</p>"))
 
 
+#: Tooltip titles for the data's column names that words alone do not make readable.
+FIELD_LABELS: dict[str, str] = {
+    "source_id": "Source", "per_1000": "Per 1,000 words", "para": "Paragraph (¶)",
+    "value_usd_billion": "US$ billion", "source_url": "Checked at",
+}
+
+
+def field_label(field: str) -> str:
+    """A data column's name as a reader's words: ``FIELD_LABELS``, else its words with the first
+    capitalised (``date_basis`` gives "Date basis")."""
+    if field in FIELD_LABELS:
+        return FIELD_LABELS[field]
+    words = field.replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+def readable_tooltips(spec: Any) -> Any:
+    """A Vega-Lite spec whose tooltip fields all carry a title: a field the chart's code left
+    untitled gets :func:`field_label` of its name, so a tooltip shows words, not column names.
+    Works through layers and concatenations; the spec given is not changed."""
+    if isinstance(spec, list):
+        return [readable_tooltips(item) for item in spec]
+    if not isinstance(spec, dict):
+        return spec
+    out = {key: readable_tooltips(value) for key, value in spec.items()}
+    encoding = out.get("encoding")
+    if isinstance(encoding, dict) and "tooltip" in encoding:
+        tips = encoding["tooltip"]
+        titled = [_titled(tip) for tip in (tips if isinstance(tips, list) else [tips])]
+        encoding["tooltip"] = titled if isinstance(tips, list) else titled[0]
+    return out
+
+
+def _titled(tip: Any) -> Any:
+    """One tooltip field definition with a title (kept when it has one)."""
+    if isinstance(tip, dict) and isinstance(tip.get("field"), str) and "title" not in tip:
+        return {**tip, "title": field_label(tip["field"])}
+    return tip
+
+
 def show(chart: alt.TopLevelMixin, description: str) -> ChartFigure:
     """Show a chart with its text description (the only way the course shows charts)."""
     return ChartFigure(chart, description)
@@ -147,21 +188,20 @@ def timeline_chart(events: "pd.DataFrame", title: str, label_field: str = "event
     """
     import pandas as pd  # local: keep module import light
 
-    data = events.assign(
-        provenance_label=events["provenance"].map({"reference": "checked reference", "seed": "a source's claim"}),
-        row=range(len(events)),
-    )
-    data = data[["date", label_field, "provenance_label", "cited_as", "row"]].copy()
+    from alliance.reference import BASED_ON
+
+    data = events.assign(based_on=events["provenance"].map(BASED_ON), row=range(len(events)))
+    data = data[["date", label_field, "based_on", "cited_as", "row"]].copy()
     data["date"] = pd.to_datetime(data["date"]).dt.strftime("%Y-%m-%d")
     base = alt.Chart(data, title=title).encode(
         x=alt.X("date:T", title="Date"),
         y=alt.Y("row:O", title=None, axis=None),
     )
     points = base.mark_point(filled=True, size=80).encode(
-        shape=alt.Shape("provenance_label:N", title="Provenance"),
-        color=alt.Color("provenance_label:N", title="Provenance"),
+        shape=alt.Shape("based_on:N", title="Based on"),
+        color=alt.Color("based_on:N", title="Based on"),
         tooltip=[alt.Tooltip("date:T", title="Date"), alt.Tooltip(f"{label_field}:N", title="Event"),
-                 alt.Tooltip("cited_as:N", title="Cited as")],
+                 alt.Tooltip("based_on:N", title="Based on"), alt.Tooltip("cited_as:N", title="Cited as")],
     )
     # Labels of the later half of the timeline are written leftwards, so they stay inside the chart.
     dates = pd.to_datetime(data["date"])

@@ -201,8 +201,20 @@ def parse_reference(spec: str) -> ReferenceRow:
     if rows.empty:
         raise CitationError(f"Reference citation {spec!r}: no such row in data/reference/{name}.csv.")
     row = rows.iloc[0]
-    label = row["event"] if name == "context-events" else f"{row['series']} {row['year']}: {row['value_usd_billion']} (US$ bn)"
+    label = row["event"] if name == "context-events" else (
+        f"{series_words(row['series'])}, {row['year']}: {row['value_usd_billion']} US$ bn ({row['basis']})")
     return ReferenceRow(name, ":".join(parts[2:]), str(label), str(row["source_url"]))
+
+
+#: Words of a figure series' id written as a reader writes them (the rest stay lower case).
+SERIES_WORDS: dict[str, str] = {"us": "US", "china": "China", "japan": "Japan", "mofcom": "MOFCOM"}
+
+
+def series_words(series: str) -> str:
+    """A figure series' id in words, first letter capitalised: ``us_goods_trade_balance_with_japan``
+    gives "US goods trade balance with Japan" (a page shows words, not the file's id)."""
+    words = " ".join(SERIES_WORDS.get(word, word) for word in series.split("_"))
+    return words[:1].upper() + words[1:]
 
 
 #: Pages of the course that define its own method (a glossary row about method may cite one).

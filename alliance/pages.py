@@ -25,10 +25,13 @@ CARD_FIELDS: list[tuple[str, str]] = [
     ("outlet_country", "Outlet's country"), ("genre", "Genre"), ("date", "Date"),
     ("date_precision", "Date precision"), ("date_basis", "Date basis"),
     ("date_as_given", "Date as the text gives it"), ("perspective", "Vantage point"),
-    ("outlet_type", "Kind of outlet"), ("audience", "Likely audience"),
-    ("file_name", "Seed file"), ("sha256", "sha256"), ("words", "Author's words"),
+    ("outlet_type", "Kind of outlet"), ("audience", "Likely audience"), ("words", "Author's words"),
     ("paragraphs", "Numbered paragraphs"), ("furniture_segments", "Furniture segments"),
     ("notes", "Notes"),
+]
+#: Fields for whoever checks the files, folded away under "Technical details" (not for reading).
+TECHNICAL_FIELDS: list[tuple[str, str]] = [
+    ("file_name", "File in the course's seeds/ folder"), ("sha256", "SHA-256 of the file"),
 ]
 
 
@@ -47,13 +50,17 @@ def reader_page(corpus: Corpus, source_id: str) -> str:
     """
     doc = corpus.source(source_id)
     esc = html.escape
-    card = "".join(f"<dt>{esc(label)}</dt><dd>{esc(str(doc[field]))}</dd>" for field, label in CARD_FIELDS)
+    def card(fields: list[tuple[str, str]]) -> str:
+        return "".join(f"<dt>{esc(label)}</dt><dd>{esc(str(doc[field]))}</dd>" for field, label in fields)
+
     lines = [
         f"({source_id})=", f"# {doc['title']}", "",
         f"Source reader for {{cite:t}}`{doc['bibkey']}`. Every numbered paragraph (¶) can be linked: "
         "chapters cite paragraphs by these numbers. Page furniture saved with the text (navigation, "
         "contact lists, menus) is shown in grey boxes and is not part of the numbered text.", "",
-        f'<dl class="alliance-card">{card}</dl>', "", "## Text", "",
+        f'<dl class="alliance-card">{card(CARD_FIELDS)}</dl>', "",
+        f'<details class="alliance-technical"><summary>Technical details</summary>'
+        f'<dl class="alliance-card">{card(TECHNICAL_FIELDS)}</dl></details>', "", "## Text", "",
     ]
     body = ['<div class="alliance-reader">']
     segments = corpus.segments[corpus.segments["source_id"] == source_id]
@@ -96,12 +103,20 @@ def evidence_markup(spec: str) -> str:
     from alliance.citations import parse_evidence
 
     cites, refs = parse_evidence(spec)
+    if any(r.file == "data" and r.key.startswith("seeds/") for r in refs):
+        import pandas as pd
+
+        sources = pd.read_csv(paths.METADATA_CSV, dtype=str, keep_default_na=False)
+        # A source's whole text is cited by its reader page, not by its file's name.
+        saved = {row.file_name: f"{row.cite_as}, whole page <{row.source_id}>" for row in sources.itertuples()}
     parts = []
     if cites:
         parts.append("{para}`" + "; ".join(f"{c.source_id}:{','.join(map(str, c.paras))}" for c in cites) + "`")
     for r in refs:
         if r.file == "course":
             parts.append(f"see {{ref}}`{r.key}`")
+        elif r.file == "data" and r.key.startswith("seeds/"):
+            parts.append(f"{{ref}}`{saved[r.key.removeprefix('seeds/')]}`")
         elif r.file == "data":
             parts.append(f"the course's file `{r.key}`")
         else:

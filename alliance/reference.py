@@ -39,15 +39,22 @@ def ref_link(url: str, label: str | None = None) -> str:
     return f'<a class="alliance-ref" href="{html.escape(url)}">{html.escape(label or url)}</a>'
 
 
+#: What an event of ``data/events.csv`` rests on, by its ``provenance``, in a reader's words.
+BASED_ON: dict[str, str] = {"reference": "checked reference", "seed": "a source's claim"}
+
+
 def load_timeline(event_ids: list[str] | None = None) -> pd.DataFrame:
     """Events from ``data/events.csv`` (each row cites a checked address or a seed paragraph).
 
     Pass ``event_ids`` to select rows, in that order; an unknown id raises ``KeyError``.
     ``provenance`` is ``reference`` (``source_url`` is the checked address) or ``seed``
     (``source_id`` and ``para`` point into a source: what a source says, not a checked fact).
+    ``based_on`` says the same in a reader's words ("checked reference" or "a source's claim"),
+    for the tables and charts a reader sees.
     """
     table = _read_dated(paths.DATA_DIR / "events.csv")
     table["para"] = pd.to_numeric(table["para"].replace("", None)).astype("Int64")
+    table["based_on"] = table["provenance"].map(BASED_ON)
     table["cited_as"] = [
         url if prov == "reference" else f"{sid} ¶{para}"
         for prov, url, sid, para in zip(table["provenance"], table["source_url"], table["source_id"], table["para"])

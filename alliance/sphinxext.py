@@ -405,15 +405,18 @@ def _transforms_used(spec: Any) -> set[str]:
 
 @functools.lru_cache(maxsize=512)
 def _compiled(spec_json: str) -> str:
-    """``spec_json`` (Vega-Lite) compiled to Vega by vl-convert, as compact JSON safe in ``<script>``."""
+    """``spec_json`` (Vega-Lite) compiled to Vega by vl-convert, as compact JSON safe in ``<script>``.
+    Every tooltip field is given a title in words first (``alliance.charts.readable_tooltips``)."""
     import vl_convert
 
+    from alliance.charts import readable_tooltips
     from alliance.static_charts import is_vega_spec
 
     spec = json.loads(spec_json)
     if is_vega_spec(spec):
         vega_spec = spec
     else:
+        spec = readable_tooltips(spec)
         version = re.search(r"/vega-lite/v(\d+\.\d+)", str(spec.get("$schema", "")))
         vega_spec = vl_convert.vegalite_to_vega(spec, version[1]) if version else vl_convert.vegalite_to_vega(spec)
     missing = sorted(_transforms_used(vega_spec) - CHART_TRANSFORMS)

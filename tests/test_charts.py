@@ -83,3 +83,33 @@ def test_every_show_call_is_displayed() -> None:
                         and getattr(statement.value.func, "id", "") == "show"):
                     hidden.append(f"{Path(path).name}, cell {i}, line {statement.lineno}")
     assert not hidden, f"show() that is not the cell's last expression draws nothing: {hidden}"
+
+
+def test_readable_tooltips_titles_untitled_fields_in_every_layer():
+    from alliance.charts import readable_tooltips
+
+    frame = pd.DataFrame({"source_id": ["su2017"], "per_1000": [1.5], "date_basis": ["published"]})
+    base = alt.Chart(frame).mark_bar().encode(
+        x=alt.X("source_id:N", title="Source"), y=alt.Y("per_1000:Q", title="Per 1,000 words"),
+        tooltip=["source_id", "date_basis", alt.Tooltip("per_1000:Q", title="Rate")])
+    spec = (base + base.mark_point()).to_dict()
+    titled = readable_tooltips(spec)
+    for layer in titled["layer"]:
+        assert [t["title"] for t in layer["encoding"]["tooltip"]] == ["Source", "Date basis", "Rate"]
+    assert "title" not in spec["layer"][0]["encoding"]["tooltip"][0], "the spec given is not changed"
+    single = readable_tooltips(alt.Chart(frame).mark_bar().encode(x="source_id:N", tooltip="per_1000:Q").to_dict())
+    assert single["encoding"]["tooltip"]["title"] == "Per 1,000 words"
+
+
+def test_timeline_says_what_each_event_is_based_on():
+    from alliance.charts import timeline_chart
+    from alliance.reference import load_timeline
+
+    events = load_timeline(["treaty1951", "guidelines1978"])
+    assert set(events["based_on"]) == {"checked reference"}
+    spec = timeline_chart(events, title="t").to_dict()
+    points = spec["layer"][0]["encoding"]
+    assert [t["title"] for t in points["tooltip"]] == ["Date", "Event", "Based on", "Cited as"]
+    assert points["color"]["title"] == points["shape"]["title"] == "Based on"
+    claims = load_timeline()
+    assert set(claims["based_on"]) == {"checked reference", "a source's claim"}

@@ -45,3 +45,22 @@ def test_glossary_is_sorted_and_complete():
     assert table["term"].is_unique
     positions = [page.index(f"\n{term}\n") for term in sorted(table["term"], key=str.lower)]
     assert positions == sorted(positions)
+
+
+def test_reader_card_keeps_file_name_and_sha256_under_technical_details():
+    from alliance import load_corpus
+
+    page = reader_page(load_corpus(), "su2017")
+    card, technical = page.split('<details class="alliance-technical"><summary>Technical details</summary>')
+    assert "000_ddd02bc2ac0417d8.txt" not in card and "4bfa7723" not in card and "Seed" not in card
+    technical = technical.split("</details>")[0]
+    assert "000_ddd02bc2ac0417d8.txt" in technical
+    assert "4bfa772394dafe9245b0e7d3edb955c959f1c2f5809e66cac96fb69eb44e8796" in technical
+
+
+def test_glossary_cites_a_whole_source_by_its_reader_page_and_series_in_words():
+    from alliance.pages import evidence_markup
+
+    markup = evidence_markup("data:seeds/000_ddd02bc2ac0417d8.txt; ref:context-figures:china_japan_trade_total:2011")
+    assert "{ref}`Su, whole page <su2017>`" in markup and "000_" not in markup
+    assert "China Japan trade total, 2011: 344.9 US$ bn" in markup and "china_japan" not in markup
