@@ -29,7 +29,7 @@ WORDS_PER_MINUTE = 238
 TARGETS = {"apparatus_share": 0.06, "repeats": 0, "longest_sentence": 60, "code_share": 0.10}
 
 _WORD = re.compile(r"[A-Za-z0-9¶$][\w'’\-.,$]*[\w$]|[A-Za-z0-9¶$]")
-_SENTENCE_END = re.compile(r"(?<=[.!?])[”’\"]?\s+(?=[“‘\"(A-Z0-9])")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s*[”’\"]?\s+(?=[“‘\"(A-Z0-9])")
 _ANCHOR = re.compile(r"#(?P<source>[a-z][a-z0-9_]*)-p(?P<para>\d+)$")
 _PARA_CLASS = re.compile(r"^alliance-p-(?P<source>[a-z][a-z0-9_]*)-(?P<para>\d+)$")
 _PARA_LABEL = re.compile(r"¶\s*(\d+)(?:\s*[–-]\s*¶?\s*(\d+))?")
@@ -119,17 +119,22 @@ def _repeats(block: Any) -> int:
     return repeats
 
 
+def _visible_text(tag: Any) -> str:
+    """The text of ``tag`` a sighted reader sees (hidden notes and folded parts left out)."""
+    return " ".join(str(s) for s in tag.find_all(string=True) if not _hidden(s.parent))
+
+
 def _apparatus_text(article: Any) -> list[str]:
     """Texts of the citation apparatus a reader sees."""
     texts: list[str] = []
     for tag in article.select(", ".join(f".{c}" for c in APPARATUS_CLASSES)):
         if not _hidden(tag) and not any(p in tag.parents for p in article.select(".alliance-quote-inline")):
-            texts.append(tag.get_text(" "))
+            texts.append(_visible_text(tag))
     for span in article.select(".alliance-quote-inline"):
         if _hidden(span):
             continue
-        quoted = " ".join(q.get_text(" ") for q in span.select(".alliance-quoted"))
-        whole = span.get_text(" ")
+        quoted = " ".join(_visible_text(q) for q in span.select(".alliance-quoted"))
+        whole = _visible_text(span)
         if not span.select(".alliance-quoted"):
             match = re.match(r"\s*“(.*)”(.*)$", whole, re.S)
             quoted, rest = (match[1], match[2]) if match else (whole, "")
@@ -165,7 +170,7 @@ def measure_page(html: str, page: str = "") -> PageReading:
     blocks = [b for b in article.select("p, li") if not _hidden(b)
               and b.find_parent(["blockquote", "table"]) is None and b.find_parent(class_="cell_output") is None
               and b.find_parent(class_="cell_input") is None and b.find("p") is None]
-    said = [s for b in blocks for s in sentences(b.get_text(" "))]
+    said = [s for b in blocks for s in sentences(_visible_text(b))]
     lengths = [words(s) for s in said] or [0]
     return PageReading(
         page=page, reading_words=reading, apparatus_words=apparatus,
@@ -191,7 +196,7 @@ def longest_sentences(html: str, limit: int = 60) -> list[str]:
     article = BeautifulSoup(html, "html.parser").select_one("article.bd-article")
     blocks = [b for b in article.select("p, li") if b.find_parent(["blockquote", "table"]) is None
               and b.find_parent(class_="cell_output") is None and b.find("p") is None]
-    return [s for b in blocks for s in sentences(b.get_text(" ")) if words(s) > limit]
+    return [s for b in blocks for s in sentences(_visible_text(b)) if words(s) > limit]
 
 
 def table(rows: Iterable[PageReading]) -> str:
