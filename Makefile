@@ -30,7 +30,7 @@ help:
 	@echo "make bench    measure build, page and corpus performance into _build/bench.json"
 	@echo "make linkcheck  list and check external links (needs a network)"
 	@echo "make marking OUT=folder   anonymous marking page and sheet: folder/marking/index.html, marks.csv"
-	@echo "make merge-marks OUT=folder MARKS=marks.csv   merge a filled marking sheet, rewrite the gradebook"
+	@echo "make merge-marks OUT=folder MARKS=\"a.csv [b.csv]\"   merge filled marking sheets, rewrite the gradebook"
 	@echo "make feedback OUT=folder [MODEL_ANSWERS=1]   one feedback page per student and exercise, and a zip"
 	@echo "make gradebook OUT=folder [ROSTER=roster.csv]   grades.csv, summary.csv/.html (and canvas.csv)"
 
@@ -169,9 +169,11 @@ marking: install
 	@test -n "$(OUT)" || { echo "usage: make marking OUT=folder"; exit 2; }
 	$(BIN)/python -m alliance.marking export "$(OUT)"
 
+# MARKS: one sheet, or several (one per marker) merged together: MARKS="a.csv b.csv". A blank cell leaves
+# a merged mark as it is (CLEAR_BLANK=1 clears it); REPLACE=1 lets a sheet change marks merged from another.
 merge-marks: install
-	@test -n "$(OUT)" -a -n "$(MARKS)" || { echo "usage: make merge-marks OUT=folder MARKS=marks.csv"; exit 2; }
-	$(BIN)/python -m alliance.marking merge "$(OUT)" "$(MARKS)"
+	@test -n "$(OUT)" -a -n "$(MARKS)" || { echo "usage: make merge-marks OUT=folder MARKS=\"marks.csv [more.csv]\" [CLEAR_BLANK=1] [REPLACE=1]"; exit 2; }
+	$(BIN)/python -m alliance.marking merge "$(OUT)" $(MARKS) $(if $(CLEAR_BLANK),--clear-blank,) $(if $(REPLACE),--replace,)
 
 feedback: install
 	@test -n "$(OUT)" || { echo "usage: make feedback OUT=folder [MODEL_ANSWERS=1]"; exit 2; }
