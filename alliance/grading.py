@@ -53,7 +53,7 @@ from alliance.exercises import check, exercise_id, load_key, questions
 from alliance.results import GradingRun, ItemResult, SubmissionResult
 from alliance.sandbox import SCRATCH, Limits, Sandbox, SandboxUnavailable, make_sandbox, parse_size, size_text
 from alliance.values import decode, describe
-from alliance.roster import Candidate, Roster, Submission, collect, load_roster, match
+from alliance.roster import Candidate, Roster, Submission, collect, load_roster, match, roster_digest
 from alliance.written import MAX_NOTEBOOK_BYTES, Identity, read_identity, written_answers
 
 #: The most a runner may report (answers included) before it is stopped.
@@ -419,7 +419,8 @@ def finish(run: GradingRun, out: Path, roster: Path | None) -> GradingRun:
     salt = salt or secrets.token_hex(8)
     for result in run.results:
         result.anon = anonymous_code(salt, result.submission)
-    run.settings.update(anon_salt=salt, run_id=secrets.token_hex(4), roster=str(roster) if roster else "")
+    run.settings.update(anon_salt=salt, run_id=secrets.token_hex(4), roster=str(roster) if roster else "",
+                        roster_sha256=roster_digest(roster) if roster else "")
     if previous is not None:
         kept, lost = carry_marks(previous, run)
         earlier = [*previous.settings.get("earlier_runs", []), previous.settings.get("run_id", "")]
@@ -543,7 +544,9 @@ def main(argv: list[str] | None = None) -> int:
     unmatched = sum(1 for r in run.results if r.match == "unmatched")
     print(f"Graded {len(run.results)} submission(s) in {run.settings['seconds']} s into {out} "
           f"({noted} with notes, {unmatched} unmatched).")
-    for line in regrade_report(run, out):
+    from alliance.gradebook import missing_report
+
+    for line in [*regrade_report(run, out), *(missing_report(out) if args.roster else [])]:
         print(line)
     return 0
 
