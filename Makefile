@@ -15,7 +15,7 @@ STUDENT_HTML := $(STUDENT_BOOK)/_build/html
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
 export ALLIANCE_ROOT := $(CURDIR)
 
-.PHONY: help install node browser book book-clean test unit lab student grade bench linkcheck clean \
+.PHONY: FORCE help install node browser book book-clean test unit lab student grade bench linkcheck clean \
 	marking merge-marks feedback gradebook pdf poppler epub epubcheck
 
 help:
@@ -37,7 +37,21 @@ help:
 # The Python is checked before anything is installed (tools/check_python.py: one line naming
 # the supported range, from pyproject.toml's requires-python). A .venv left by an unsupported
 # Python is replaced; a venv that failed halfway is removed. Node/npm is not needed here.
-$(STAMP): requirements.txt pyproject.toml
+# A copied or moved course folder: the venv's editable install of the course still points to the old
+# folder, so the package is not this folder's (and not visible inside the grading sandbox). The check
+# runs every time; when the installed folder differs from this one it makes the stamp out of date, so
+# the install below runs again and repairs it.
+COURSE_FOLDER := $(VENV)/.course-folder
+$(COURSE_FOLDER): FORCE
+	@installed=$$(cd / && env -u PYTHONPATH -u ALLIANCE_ROOT $(CURDIR)/$(BIN)/python -c 'import alliance, pathlib; print(pathlib.Path(alliance.__file__).resolve().parent.parent)' 2>/dev/null); \
+	if [ -x $(BIN)/python ] && [ "$$installed" != "$(realpath $(CURDIR))" ]; then \
+	  echo "The course package is installed from $${installed:-nowhere}, not from this folder ($(CURDIR)): a copied or moved folder. Installing it again."; \
+	  echo "$(CURDIR)" > $@; \
+	elif [ ! -e $@ ]; then mkdir -p $(VENV) && echo "$(CURDIR)" > $@ && touch -d @0 $@; fi
+
+FORCE:
+
+$(STAMP): requirements.txt pyproject.toml $(COURSE_FOLDER)
 	@$(PYTHON) tools/check_python.py --make --name "$(PYTHON)"
 	@if [ -x $(BIN)/python ] && ! $(BIN)/python tools/check_python.py --version-only >/dev/null 2>&1; then \
 	  echo "Replacing $(VENV): it was made with an unsupported Python"; rm -rf $(VENV); fi
