@@ -15,7 +15,7 @@ STUDENT_HTML := $(STUDENT_BOOK)/_build/html
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
 export ALLIANCE_ROOT := $(CURDIR)
 
-.PHONY: help install node browser book book-clean test unit lab student grade bench linkcheck clean \
+.PHONY: FORCE help install node browser book book-clean test unit lab student grade bench linkcheck clean \
 	marking merge-marks feedback gradebook pdf poppler epub epubcheck
 
 help:
@@ -30,14 +30,28 @@ help:
 	@echo "make bench    measure build, page and corpus performance into _build/bench.json"
 	@echo "make linkcheck  list and check external links (needs a network)"
 	@echo "make marking OUT=folder   anonymous marking page and sheet: folder/marking/index.html, marks.csv"
-	@echo "make merge-marks OUT=folder MARKS=marks.csv   merge a filled marking sheet, rewrite the gradebook"
+	@echo "make merge-marks OUT=folder MARKS=\"a.csv [b.csv]\"   merge filled marking sheets, rewrite the gradebook"
 	@echo "make feedback OUT=folder [MODEL_ANSWERS=1]   one feedback page per student and exercise, and a zip"
 	@echo "make gradebook OUT=folder [ROSTER=roster.csv]   grades.csv, summary.csv/.html (and canvas.csv)"
 
 # The Python is checked before anything is installed (tools/check_python.py: one line naming
 # the supported range, from pyproject.toml's requires-python). A .venv left by an unsupported
 # Python is replaced; a venv that failed halfway is removed. Node/npm is not needed here.
-$(STAMP): requirements.txt pyproject.toml
+# A copied or moved course folder: the venv's editable install of the course still points to the old
+# folder, so the package is not this folder's (and not visible inside the grading sandbox). The check
+# runs every time; when the installed folder differs from this one it makes the stamp out of date, so
+# the install below runs again and repairs it.
+COURSE_FOLDER := $(VENV)/.course-folder
+$(COURSE_FOLDER): FORCE
+	@installed=$$(cd / && env -u PYTHONPATH -u ALLIANCE_ROOT $(CURDIR)/$(BIN)/python -c 'import alliance, pathlib; print(pathlib.Path(alliance.__file__).resolve().parent.parent)' 2>/dev/null); \
+	if [ -x $(BIN)/python ] && [ "$$installed" != "$(realpath $(CURDIR))" ]; then \
+	  echo "The course package is installed from $${installed:-nowhere}, not from this folder ($(CURDIR)): a copied or moved folder. Installing it again."; \
+	  echo "$(CURDIR)" > $@; \
+	elif [ ! -e $@ ]; then mkdir -p $(VENV) && echo "$(CURDIR)" > $@ && touch -d @0 $@; fi
+
+FORCE:
+
+$(STAMP): requirements.txt pyproject.toml $(COURSE_FOLDER)
 	@$(PYTHON) tools/check_python.py --make --name "$(PYTHON)"
 	@if [ -x $(BIN)/python ] && ! $(BIN)/python tools/check_python.py --version-only >/dev/null 2>&1; then \
 	  echo "Replacing $(VENV): it was made with an unsupported Python"; rm -rf $(VENV); fi
@@ -169,9 +183,11 @@ marking: install
 	@test -n "$(OUT)" || { echo "usage: make marking OUT=folder"; exit 2; }
 	$(BIN)/python -m alliance.marking export "$(OUT)"
 
+# MARKS: one sheet, or several (one per marker) merged together: MARKS="a.csv b.csv". A blank cell leaves
+# a merged mark as it is (CLEAR_BLANK=1 clears it); REPLACE=1 lets a sheet change marks merged from another.
 merge-marks: install
-	@test -n "$(OUT)" -a -n "$(MARKS)" || { echo "usage: make merge-marks OUT=folder MARKS=marks.csv"; exit 2; }
-	$(BIN)/python -m alliance.marking merge "$(OUT)" "$(MARKS)"
+	@test -n "$(OUT)" -a -n "$(MARKS)" || { echo "usage: make merge-marks OUT=folder MARKS=\"marks.csv [more.csv]\" [CLEAR_BLANK=1] [REPLACE=1]"; exit 2; }
+	$(BIN)/python -m alliance.marking merge "$(OUT)" $(MARKS) $(if $(CLEAR_BLANK),--clear-blank,) $(if $(REPLACE),--replace,)
 
 feedback: install
 	@test -n "$(OUT)" || { echo "usage: make feedback OUT=folder [MODEL_ANSWERS=1]"; exit 2; }

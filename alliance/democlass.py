@@ -3,7 +3,7 @@
 Used by ``make bench`` (1,400 submissions: 200 students, 7 notebooks each), by the end-to-end
 test, and by instructors who want to rehearse the cycle before a real class::
 
-    python -m alliance.democlass OUT [--students 200] [--exercises ex00,ex03] [--seed 1]
+    python -m alliance.democlass OUT [--students 200] [--exercises ex00,ex03] [--seed 1] [--hostile all]
 
 writes ``OUT/roster.csv`` and ``OUT/submissions.zip`` (Canvas "download submissions" names:
 ``lastfirst_12345_67890_ex03-trade-frictions.ipynb``, ``lastfirst_late_...`` for late work).
@@ -13,7 +13,9 @@ one of these ways, drawn with a fixed seed: ``full`` (every solution), ``partial
 questions only), ``empty`` (handed in untouched) or one of the :data:`HOSTILE` cases. A few
 extras make the matching work: a student absent from the roster, a student who writes no id
 (matched by the Canvas name only), a duplicate (the same exercise handed in twice) and a file
-that is not a notebook. The names are invented (``Student 001``), not people.
+that is not a notebook. ``--hostile all`` (or a list of cases) makes the first submissions every
+hostile case, so that even a small rehearsal shows the sandbox at work. The names are invented
+(``Student 001``), not people.
 """
 from __future__ import annotations
 
@@ -211,6 +213,16 @@ def _content(item: Planned, solution: NotebookNode) -> bytes:
     return nbformat.writes(nb).encode("utf-8")
 
 
+def hostile_cases(text: str) -> list[str]:
+    """``--hostile all`` or ``--hostile memory_hog,network``: the hostile cases asked for, in order."""
+    cases = sorted(HOSTILE) if text.strip() == "all" else [c.strip() for c in text.split(",") if c.strip()]
+    unknown = [c for c in cases if c not in HOSTILE]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown hostile case(s) {', '.join(unknown)}; "
+                                         f"choose 'all' or from {', '.join(sorted(HOSTILE))}")
+    return cases
+
+
 def main(argv: list[str] | None = None) -> int:
     """Write a synthetic class (roster and Canvas zip) into OUT."""
     parser = argparse.ArgumentParser(prog="python -m alliance.democlass", description=main.__doc__)
@@ -218,12 +230,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--students", type=int, default=200)
     parser.add_argument("--exercises", type=lambda s: s.split(","), default=None)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--hostile", type=hostile_cases, default=None,
+                        help=f"'all', or some of {','.join(sorted(HOSTILE))}: the first submissions are these "
+                             "hostile notebooks (and no other is)")
     args = parser.parse_args(argv)
-    roster, archive, planned = write_class(args.out, args.students, args.exercises, args.seed)
+    if args.hostile and len(args.hostile) > args.students * len(args.exercises or [None] * 7):
+        parser.error(f"--hostile: {len(args.hostile)} cases need at least as many submissions")
+    roster, archive, planned = write_class(args.out, args.students, args.exercises, args.seed,
+                                           hostile_cases=args.hostile)
     kinds: dict[str, int] = {}
     for item in planned:
         kinds[item.kind] = kinds.get(item.kind, 0) + 1
     print(f"{len(planned)} submissions in {archive}, roster {roster}: {json.dumps(kinds, sort_keys=True)}")
+    graded = args.out / "graded"
+    print(f"Next, as the course guide goes on:\n  .venv/bin/python -m alliance.roster {roster} {archive}\n"
+          f"  make grade SUBMISSIONS={archive} ROSTER={roster} OUT={graded}")
     return 0
 
 

@@ -90,9 +90,27 @@ def _question_html(item: ItemResult, question: QuestionText | None, renderer: My
     return "\n".join(parts)
 
 
+def unreadable_html(result: SubmissionResult) -> str:
+    """The page of an upload that is not a notebook of the course (a text file, a PDF, a broken notebook):
+    it says so plainly and what to hand in instead, without the grader's technical note."""
+    filename = result.submission.rsplit("!", 1)[-1].rsplit("/", 1)[-1]
+    name = re.sub(r"^.*?_\d+_\d+_", "", filename) or filename        # without Canvas's prefix
+    body = (f"<h1>Your upload could not be graded</h1>\n"
+            f"<p>Student: {html.escape(result.student_name or '(no name)')} "
+            f"(id {html.escape(result.student_id or '')}).</p>\n"
+            f"<p>The file you handed in, <code>{html.escape(name)}</code>, is not a notebook of the course "
+            f"exercises, so nothing in it could be checked or marked. Hand in the exercise notebook itself "
+            f"(the <code>.ipynb</code> file you filled in, not a text file, PDF or export), started from the "
+            f"student notebook of the exercise, and it will be graded.</p>")
+    return html_page("Your upload could not be graded", body)
+
+
 def feedback_html(result: SubmissionResult, text: ExerciseText | None, renderer: MystRenderer,
                   model_answers: bool = False) -> str:
-    """One student's page for one exercise (every student-provided string escaped)."""
+    """One student's page for one exercise (every student-provided string escaped); an upload that is
+    not a notebook of the course gets :func:`unreadable_html`."""
+    if not result.exercise:
+        return unreadable_html(result)
     title = text.title if text else result.exercise
     docname = text.docname if text else ""
     unmarked = result.unmarked

@@ -9,7 +9,8 @@ Everything is computed from ``OUT/results.json`` (:class:`alliance.results.Gradi
   per roster student (blank where nothing was submitted; only counted, matched submissions count);
 * :func:`write_summary` — ``summary.csv`` and ``summary.html``: per question, how many counted
   submissions answered it, the share correct (automatic questions) or the mean hand mark and how many
-  are marked (written questions), with a chart drawn offline as inline SVG.
+  are marked (written questions), with a chart drawn offline as inline SVG;
+* :func:`write_missing_csv` — ``missing.csv``: per exercise, the roster students with no submission.
 
 Command line (``make gradebook OUT=folder [ROSTER=roster.csv]``)::
 
@@ -398,27 +399,85 @@ def remembered_roster(out: Path) -> Path | None:
     return roster_from_settings(GradingRun.load(out))
 
 
-def write_gradebook(out: Path, roster: Path | None = None) -> list[Path]:
-    """``grades.csv``, ``summary.csv``, ``summary.html`` and, with a roster, ``canvas.csv`` in ``out``.
+MISSING_CSV = "missing.csv"
+
+
+def write_missing_csv(run: GradingRun, roster_students: Sequence[RosterStudent], path: Path) -> Path:
+    """``missing.csv``: per exercise of the run, each roster student with no counted, matched submission."""
+    have = {(r.student_id, r.exercise) for r in counted_matched(run)}
+    order = sorted(roster_students, key=lambda s: (s.section, s.name, s.student_id))
+    rows = [[exercise, safe_cell(s.student_id), safe_cell(s.name), safe_cell(s.section)]
+            for exercise in exercise_points(run) for s in order if (s.student_id, exercise) not in have]
+    return _write_csv(path, ["exercise", "student_id", "name", "section"], rows)
+
+
+def rematch_if_changed(out: Path, roster: Path, notes: list[str]) -> None:
+    """Match ``out``'s submissions again when ``roster`` is not the roster they were matched with
+    (another file, or the same file edited since); says so in ``notes``."""
+    from alliance.grading import match_roster
+    from alliance.roster import roster_digest
+
+    run = GradingRun.load(out)
+    digest = roster_digest(roster)
+    if run.settings.get("roster_sha256") == digest:
+        return
+    before = {r.submission: (r.student_id, r.match) for r in run.results}
+    match_roster(run, roster)
+    run.settings.update(roster=str(roster), roster_sha256=digest)
+    run.save(out)
+    changed = sum(1 for r in run.results if before.get(r.submission) != (r.student_id, r.match))
+    notes.append(f"The roster {roster} is not the one the submissions were matched with (changed or another "
+                 f"file): matched them again; {changed} submission(s) changed their student or status.")
+
+
+def write_gradebook(out: Path, roster: Path | None = None, notes: list[str] | None = None) -> list[Path]:
+    """``grades.csv``, ``summary.csv``, ``summary.html`` and, with a roster, ``canvas.csv`` and
+    ``missing.csv`` in ``out``.
 
     Without ``roster`` the one remembered from an earlier call (or the grading run's) is used, so a
-    merge of hand marks refreshes every file that was written before.
+    merge of hand marks refreshes every file that was written before. A roster that is not the one
+    the submissions were matched with (edited since, or another file) matches them again first
+    (:func:`rematch_if_changed`); ``notes`` collects what was done.
     """
     import json
 
     out = Path(out)
-    run = GradingRun.load(out)
+    notes = notes if notes is not None else []
     if roster is not None:
         (out / GRADEBOOK_JSON).write_text(json.dumps({"roster": str(Path(roster).resolve())}) + "\n",
                                           encoding="utf-8")
     else:
         roster = remembered_roster(out)
+    if roster is not None:
+        rematch_if_changed(out, roster, notes)
+    run = GradingRun.load(out)
     written = [write_grades_csv(run, out / GRADES_CSV), *write_summary(run, out)]
     if roster is not None:
         from alliance.roster import load_roster
 
-        written.append(write_canvas_csv(run, load_roster(roster).students, out / CANVAS_CSV))
+        students = load_roster(roster).students
+        written.append(write_canvas_csv(run, students, out / CANVAS_CSV))
+        written.append(write_missing_csv(run, students, out / MISSING_CSV))
     return written
+
+
+def missing_report(out: Path) -> list[str]:
+    """Lines naming, per exercise, the roster students with no counted submission (from ``missing.csv``)."""
+    path = Path(out) / MISSING_CSV
+    if not path.is_file():
+        return []
+    with path.open(encoding="utf-8", newline="") as stream:
+        rows = list(csv.DictReader(stream))
+    by_exercise: dict[str, list[str]] = {}
+    for row in rows:
+        by_exercise.setdefault(row["exercise"], []).append(f"{row['name']} ({row['student_id']})")
+    if not by_exercise:
+        return ["Every roster student handed in every exercise."]
+    lines = ["Roster students with no submission (missing.csv):"]
+    for exercise, names in by_exercise.items():
+        shown = ", ".join(names[:30]) + (f", and {len(names) - 30} more" if len(names) > 30 else "")
+        lines.append(f"  {exercise}: {len(names)}: {shown}")
+    return lines
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -429,8 +488,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(list(argv) if argv is not None else None)
     if not (args.out / "results.json").is_file():
         parser.error(f"{args.out}/results.json not found: grade the submissions first (make grade).")
-    for path in write_gradebook(args.out, args.roster):
+    notes: list[str] = []
+    for path in write_gradebook(args.out, args.roster, notes):
         print(f"wrote {path}")
+    for line in [*notes, *missing_report(args.out)]:
+        print(line)
     return 0
 
 

@@ -53,7 +53,7 @@ from alliance.exercises import check, exercise_id, load_key, questions
 from alliance.results import GradingRun, ItemResult, SubmissionResult
 from alliance.sandbox import SCRATCH, Limits, Sandbox, SandboxUnavailable, make_sandbox, parse_size, size_text
 from alliance.values import decode, describe
-from alliance.roster import Candidate, Roster, Submission, collect, load_roster, match
+from alliance.roster import Candidate, Roster, Submission, collect, load_roster, match, roster_digest
 from alliance.written import MAX_NOTEBOOK_BYTES, Identity, read_identity, written_answers
 
 #: The most a runner may report (answers included) before it is stopped.
@@ -405,18 +405,65 @@ def finish(run: GradingRun, out: Path, roster: Path | None) -> GradingRun:
 
     The gradebook files (:func:`alliance.gradebook.write_gradebook`): ``grades.csv``, the summary and,
     with a roster, the Canvas import ``canvas.csv``.
+
+    Grading again into a folder that holds a run keeps that run's anonymous codes and, for every
+    answer that did not change (same submission, same answer digest), its hand mark and comment;
+    ``settings["marks_not_kept"]`` lists the marked answers that changed or are gone.
     """
     from alliance.gradebook import write_gradebook
 
     run.results.sort(key=lambda r: r.submission)
     match_roster(run, roster)
-    salt = secrets.token_hex(8)
+    previous = earlier_run(out)
+    salt = str(previous.settings.get("anon_salt") or "") if previous else ""
+    salt = salt or secrets.token_hex(8)
     for result in run.results:
-        result.anon = "S" + hashlib.sha256(f"{salt}\n{result.submission}".encode()).hexdigest()[:6].upper()
-    run.settings["roster"] = str(roster) if roster else ""
+        result.anon = anonymous_code(salt, result.submission)
+    run.settings.update(anon_salt=salt, run_id=secrets.token_hex(4), roster=str(roster) if roster else "",
+                        roster_sha256=roster_digest(roster) if roster else "")
+    if previous is not None:
+        kept, lost = carry_marks(previous, run)
+        earlier = [*previous.settings.get("earlier_runs", []), previous.settings.get("run_id", "")]
+        run.settings.update(earlier_runs=[r for r in earlier if r], marks_kept=kept, marks_not_kept=lost)
     run.save(out)
     write_gradebook(out, roster)
     return run
+
+
+def anonymous_code(salt: str, submission: str) -> str:
+    """The code markers see for a submission: ``S`` and six characters, the same for the same salt."""
+    return "S" + hashlib.sha256(f"{salt}\n{submission}".encode()).hexdigest()[:6].upper()
+
+
+def earlier_run(out: Path) -> GradingRun | None:
+    """The run already in ``out`` (graded before into the same folder), if any."""
+    try:
+        return GradingRun.load(out) if (Path(out) / "results.json").is_file() else None
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+
+
+def carry_marks(previous: GradingRun, run: GradingRun) -> tuple[int, list[str]]:
+    """Copy hand marks and comments of ``previous`` into ``run`` where the answer did not change.
+
+    Returns how many were kept and, for each marked answer not kept, ``"<submission> <question>:
+    <why>"`` (the answer changed, or the submission or question is gone).
+    """
+    new = {(r.submission, i.id): i for r in run.results for i in r.items if i.by_hand}
+    kept, lost = 0, []
+    for result in previous.results:
+        for item in result.items:
+            if not item.by_hand or (item.score is None and not item.comment):
+                continue
+            target = new.get((result.submission, item.id))
+            if target is None:
+                lost.append(f"{result.submission} {item.id}: no longer in the submissions")
+            elif target.digest != item.digest:
+                lost.append(f"{result.submission} {item.id}: the answer changed, to mark again")
+            else:
+                target.score, target.comment, target.marked_by = item.score, item.comment, item.marked_by
+                kept += 1
+    return kept, lost
 
 
 def match_roster(run: GradingRun, roster_path: Path | None) -> None:
@@ -476,6 +523,14 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out or args.submissions.with_name(args.submissions.stem + "-graded")
     limits = Limits(memory=args.memory, processes=args.processes, cell_timeout=args.cell_timeout,
                     total_timeout=args.total_timeout)
+    for warning in privacy_warnings([args.submissions, out, *([args.roster] if args.roster else [])]):
+        print(warning, file=sys.stderr)
+    unmerged = unmerged_sheets(out)
+    if unmerged and args.shard == (1, 1):
+        print(f"Not graded: {', '.join(map(str, unmerged))} hold(s) marks not merged yet, and grading again gives "
+              f"a new run that refuses them. Merge them first (make merge-marks OUT={out} MARKS=...), or move "
+              f"them out of {out / 'marking'} if you do not need them.", file=sys.stderr)
+        return 4
     if args.no_sandbox:
         print("Warning: grading WITHOUT a sandbox (--no-sandbox): submissions can read and write your files "
               "and use the network.", file=sys.stderr)
@@ -489,7 +544,71 @@ def main(argv: list[str] | None = None) -> int:
     unmatched = sum(1 for r in run.results if r.match == "unmatched")
     print(f"Graded {len(run.results)} submission(s) in {run.settings['seconds']} s into {out} "
           f"({noted} with notes, {unmatched} unmatched).")
+    from alliance.gradebook import missing_report
+
+    for line in [*regrade_report(run, out), *(missing_report(out) if args.roster else [])]:
+        print(line)
     return 0
+
+
+def regrade_report(run: GradingRun, out: Path) -> list[str]:
+    """What grading again into ``out`` kept of the earlier run's hand marks, and what needs marking again."""
+    if "marks_kept" not in run.settings:
+        return []
+    lost = run.settings.get("marks_not_kept", [])
+    lines = [f"Graded again into {out}: kept {run.settings['marks_kept']} hand mark(s) and comment(s) of the "
+             f"earlier grading (answers unchanged); {len(lost)} marked answer(s) not kept"
+             + (":" if lost else ".")]
+    lines += [f"  {entry}" for entry in lost[:50]]
+    lines += [f"  ... and {len(lost) - 50} more (results.json, settings.marks_not_kept)"] if len(lost) > 50 else []
+    if (Path(out) / "feedback").is_dir():
+        lines.append(f"The feedback pages in {Path(out) / 'feedback'} are the earlier grading's: "
+                     f"make feedback OUT={out} rewrites them.")
+    return lines
+
+
+def unmerged_sheets(out: Path) -> list[Path]:
+    """Marking sheets in ``out/marking`` holding marks or comments not merged into ``out``'s run yet."""
+    from alliance.marking import MARKING_DIR, unmerged_rows
+
+    previous = earlier_run(out)
+    folder = Path(out) / MARKING_DIR
+    if previous is None or not folder.is_dir():
+        return []
+    return [sheet for sheet in sorted(folder.glob("*.csv")) if unmerged_rows(previous, sheet)]
+
+
+def git_exposure(path: Path) -> Path | None:
+    """The git work tree holding ``path`` when git does not ignore it (one ``git add`` from a commit)."""
+    import subprocess
+
+    path = Path(path).absolute()
+    folder = path if path.is_dir() else path.parent
+    while not folder.is_dir() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        top = subprocess.run(["git", "-C", str(folder), "rev-parse", "--show-toplevel"], capture_output=True,
+                             text=True, timeout=20)
+        if top.returncode != 0:
+            return None
+        ignored = subprocess.run(["git", "-C", str(folder), "check-ignore", "-q", "--", str(path)],
+                                 capture_output=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return None if ignored.returncode == 0 else Path(top.stdout.strip())
+
+
+def privacy_warnings(paths: list[Path]) -> list[str]:
+    """A warning for each class file or folder inside a git work tree that does not ignore it."""
+    warnings = []
+    for path in paths:
+        tree = git_exposure(path)
+        if tree is not None:
+            warnings.append(f"Warning: {path} is inside the git work tree {tree} and git does not ignore it: "
+                            f"students' names, ids and marks are one `git add` away from a commit (and a public "
+                            f"fork). Keep class files outside the course repository (see the course guide), or "
+                            f"add the folder to that tree's .gitignore.")
+    return warnings
 
 
 if __name__ == "__main__":

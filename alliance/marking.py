@@ -7,16 +7,22 @@
   answer** beside the answers, then every counted submission's answer under its anonymous code
   only (no name, student id, file name or section appears in the marking files);
 * ``OUT/marking/marks.csv`` — the sheet to fill: ``anon, exercise, question, points_possible, mark,
-  comment``, one row per written answer and per judgement (judgements: ``points_possible`` 0, a
-  comment only). Marks and comments already merged are filled in, so a sheet can be re-exported.
+  comment, run``, one row per written answer and per judgement (judgements: ``points_possible`` 0, a
+  comment only; ``run``: the grading run it belongs to). Marks and comments already merged are filled
+  in, so a sheet can be re-exported; a written answer left blank is pre-filled with 0. A
+  ``marks.csv`` holding marks not merged yet is never overwritten: the new sheet is ``marks-2.csv``.
 
-``merge_marks(OUT, marks.csv)`` checks the whole sheet first and refuses it (:class:`MarkingError`,
-listing every problem with its line number; nothing written) when a mark is not a number, is
-negative or above the points, is given on a judgement row, or a row names an unknown anonymous code,
-an unknown exercise/question, a question not marked by hand, or repeats another row. A blank mark
-leaves the answer unmarked. Then it writes the marks (``score``) and comments into ``results.json``
-and rewrites the gradebook files (``alliance.gradebook.write_gradebook``). Merging the same sheet
-twice gives the same result.
+``merge_marks(OUT, sheets)`` reads each sheet as a spreadsheet saves it (UTF-8 with or without BOM,
+Windows-1252, UTF-16; comma, semicolon or tab between cells; refused with a message naming what was
+found otherwise) and checks it whole first: it refuses it (:class:`MarkingError`, listing every
+problem with its line number; nothing written) when a mark is not a number, is negative or above the
+points, is given on a judgement row, or a row names an unknown anonymous code, an unknown
+exercise/question, a question not marked by hand, or repeats another row. A sheet of another grading
+run is refused with one message. Two sheets giving one answer different marks (two markers), or a
+sheet changing a mark merged from another sheet, is a conflict: named, nothing merged. A blank cell
+leaves what was merged before (``--clear-blank`` clears; the mark ``clear`` clears one mark). Then it
+writes the marks (``score``) and comments into ``results.json`` and rewrites the gradebook files
+(``alliance.gradebook.write_gradebook``). Merging the same sheet twice gives the same result.
 
 The question texts, model answers and rubrics are the solution notebooks' MyST. With the book built
 (``make book``) they are converted as for the notebook editions (``alliance.editions``: quotations,
@@ -24,16 +30,17 @@ paragraph citations and glossary terms linked to the published book); otherwise 
 is used (roles shown as their text, e.g. ``ling2018 ¶22``). Either way the result is rendered as
 CommonMark with raw HTML disabled; students' answers are shown as escaped plain text.
 
-Command line (``make marking OUT=folder``, ``make merge-marks OUT=folder MARKS=marks.csv``)::
+Command line (``make marking OUT=folder``, ``make merge-marks OUT=folder MARKS="a.csv [b.csv]"``)::
 
     python -m alliance.marking export OUT
-    python -m alliance.marking merge OUT marks.csv
+    python -m alliance.marking merge OUT marks.csv [more.csv ...] [--clear-blank] [--replace]
 """
 from __future__ import annotations
 
 import argparse
 import csv
 import html
+import io
 import math
 import re
 import sys
@@ -48,7 +55,15 @@ from alliance.results import HAND_KINDS, GradingRun, ItemResult, SubmissionResul
 MARKING_DIR = "marking"
 MARKING_HTML = "index.html"
 MARKS_CSV = "marks.csv"
+#: The columns a filled sheet must have; ``run`` (the grading run it was exported from) is written too.
 MARKS_COLUMNS = ["anon", "exercise", "question", "points_possible", "mark", "comment"]
+RUN_COLUMN = "run"
+#: A mark cell holding this word clears the mark (a blank cell leaves it as it is).
+CLEAR_TOKEN = "clear"
+#: The encodings a marking sheet is read in, in order (a spreadsheet on Windows saves Windows-1252).
+SHEET_ENCODINGS = ("utf-8-sig", "cp1252")
+#: Field separators a spreadsheet may save a "CSV" with (semicolons where the decimal mark is a comma).
+SHEET_SEPARATORS = (",", ";", "\t")
 JUDGEMENT_SUFFIX = "-judgement"
 _HEADING = re.compile(r"^##\s+Question\s+(\d+)\b\s*:?\s*(?P<title>.*)$", re.M)
 _PLACEHOLDER_TAG = re.compile(r"^(answer|judgement)-(q\d+)$")
@@ -348,8 +363,9 @@ def marking_html(run: GradingRun, texts: dict[str, ExerciseText], renderer: Myst
              "paragraph 22 of ling2018); run <code>make book</code> first for links into the book.")
     body = (f"<h1>Hand marking</h1>\n<p>Each written answer and judgement of a counted submission, under its "
             f"anonymous code only. Give each written answer a mark from 0 to its points in "
-            f"<code>{MARKS_CSV}</code> (column <code>mark</code>; decimals allowed; leave it blank to leave the "
-            f"answer unmarked) and, if you wish, a <code>comment</code>. Judgements take a comment only. "
+            f"<code>{MARKS_CSV}</code> (column <code>mark</code>; decimals allowed; a blank cell leaves the "
+            f"answer as it is, the word <code>clear</code> removes a mark; an answer shown as <em>(no answer)</em> "
+            f"is pre-filled with 0) and, if you wish, a <code>comment</code>. Judgements take a comment only. "
             f"An answer left blank or left as the placeholder is shown as <em>(no answer)</em>. "
             f"Students' answers are shown as plain text, exactly as written. {links}</p>\n"
             f"<nav aria-label=\"Questions\"><h2>Questions</h2><ul>{''.join(toc) or '<li>none</li>'}</ul></nav>\n"
@@ -365,19 +381,69 @@ def _order(key: tuple[str, str]) -> tuple[str, int, str]:
     return exercise, int(number[1]) if number else 0, item_id
 
 
+def run_id(run: GradingRun) -> str:
+    """The id of the grading run (``settings["run_id"]``), carried in every row of its marking sheets."""
+    return str(run.settings.get("run_id") or "")
+
+
 def marks_rows(run: GradingRun) -> list[list[str]]:
-    """The marking sheet's rows, with marks and comments already merged filled in."""
+    """The marking sheet's rows, with marks and comments already merged filled in.
+
+    A written answer left blank (shown as "(no answer)") is pre-filled with the mark 0.
+    """
     rows = []
     for result, item in sorted(counted_hand_items(run), key=lambda e: (*_order((e[0].exercise, e[1].id)), e[0].anon)):
         mark = "" if item.kind == "judgement" else format_points(item.score)
+        if item.kind == "written" and item.score is None and not is_answered(item):
+            mark = "0"
         rows.append([result.anon, result.exercise, item.id, format_points(item.points), mark,
-                     safe_cell(item.comment)])
+                     safe_cell(item.comment), run_id(run)])
     return rows
+
+
+def _normal_mark(text: str) -> str:
+    """A mark cell as :func:`marks_rows` writes it (``2.50`` and ``2,5`` → ``2.5``), else as it is."""
+    try:
+        return format_points(float(text.strip().replace(",", ".")))
+    except ValueError:
+        return text.strip()
+
+
+def unmerged_rows(run: GradingRun, sheet: Path) -> list[int]:
+    """Line numbers of ``sheet``'s rows with a mark or comment that ``results.json`` does not hold yet.
+
+    A sheet that cannot be read counts as all unmerged work (``[1]``): it is never overwritten.
+    """
+    try:
+        rows, _ = read_sheet(sheet)
+    except MarkingError:
+        return [1]
+    merged = {tuple(r[:3]): (r[4], _unguard(r[5])) for r in marks_rows(run)}
+    lines = []
+    for line, row in rows:
+        key = (row.get("anon", "").strip(), row.get("exercise", "").strip(), row.get("question", "").strip())
+        mark, comment = _normal_mark(row.get("mark", "")), _unguard(row.get("comment", "").strip())
+        if (mark or comment) and merged.get(key) != (mark, comment):
+            lines.append(line)
+    return lines
+
+
+def free_sheet(folder: Path, run: GradingRun) -> Path:
+    """Where a new sheet goes: ``marks.csv``, unless it holds unmerged marks; then ``marks-2.csv``, ..."""
+    candidate, number = folder / MARKS_CSV, 1
+    while candidate.exists() and unmerged_rows(run, candidate):
+        number += 1
+        candidate = folder / f"{Path(MARKS_CSV).stem}-{number}.csv"
+    return candidate
 
 
 def export_marking(out: Path, renderer: MystRenderer | None = None,
                    texts: dict[str, ExerciseText] | None = None) -> tuple[Path, Path]:
-    """Write ``OUT/marking/index.html`` and ``OUT/marking/marks.csv``; returns both paths."""
+    """Write ``OUT/marking/index.html`` and a marking sheet; returns both paths.
+
+    The sheet is ``OUT/marking/marks.csv`` unless that file holds marks or comments not merged yet:
+    it is then left as it is and the new sheet is ``marks-2.csv`` (or the next free number).
+    """
     out = Path(out)
     run = GradingRun.load(out)
     _check_anonymous_codes(run)
@@ -387,12 +453,69 @@ def export_marking(out: Path, renderer: MystRenderer | None = None,
     folder.mkdir(parents=True, exist_ok=True)
     page = folder / MARKING_HTML
     page.write_text(marking_html(run, texts, renderer), encoding="utf-8")
-    sheet = folder / MARKS_CSV
+    sheet = free_sheet(folder, run)
     with sheet.open("w", encoding="utf-8", newline="") as stream:
         writer = csv.writer(stream)
-        writer.writerow(MARKS_COLUMNS)
+        writer.writerow([*MARKS_COLUMNS, RUN_COLUMN])
         writer.writerows(marks_rows(run))
     return page, sheet
+
+
+# --------------------------------------------------------------------------- reading a sheet
+
+
+_ENCODING_NAMES = {"utf-8-sig": "UTF-8", "cp1252": "Windows-1252", "utf-16": "UTF-16"}
+_SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+
+
+def decode_sheet(sheet: Path) -> tuple[str, str]:
+    """The text of a sheet and its encoding's name: UTF-8 (with or without BOM), UTF-16 with a BOM
+    (Excel's "Unicode text"), or Windows-1252 (Excel's "CSV" on Windows); anything else is refused."""
+    data = Path(sheet).read_bytes()
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), _ENCODING_NAMES["utf-16"]
+    failure = None
+    for encoding in SHEET_ENCODINGS:
+        try:
+            return data.decode(encoding), _ENCODING_NAMES[encoding]
+        except UnicodeDecodeError as error:
+            failure = failure or error
+    where = failure.start if failure else 0
+    raise MarkingError(f"{sheet}: neither UTF-8 nor Windows-1252 text (byte 0x{data[where]:02X} at position {where}); "
+                       "nothing was merged. Save it from your spreadsheet as \"CSV UTF-8\".")
+
+
+def sheet_separator(header: str, sheet: Path, encoding: str) -> str:
+    """The separator of the header line: comma, semicolon or tab, whichever splits it most."""
+    counts = {sep: header.count(sep) for sep in SHEET_SEPARATORS}
+    best = max(SHEET_SEPARATORS, key=lambda sep: counts[sep])
+    if counts[best] == 0:
+        raise MarkingError(f"{sheet}: line 1 ({encoding} text): no comma, semicolon or tab between the column "
+                           f"names ({header.strip()[:80]!r}); nothing was merged. Expected the columns "
+                           f"{', '.join(MARKS_COLUMNS)}.")
+    return best
+
+
+def read_sheet(sheet: Path) -> tuple[list[tuple[int, dict[str, str]]], str]:
+    """The rows of a marking sheet with the line each starts on, and how it was read
+    ("UTF-8, comma-separated"). Blank rows are skipped; a sheet without the columns is refused."""
+    text, encoding = decode_sheet(sheet)
+    header = text.split("\n", 1)[0]
+    separator = sheet_separator(header, sheet, encoding)
+    how = f"{encoding}, {_SEPARATOR_NAMES[separator]}-separated"
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    columns = [c.strip().lower() for c in next(reader, [])]
+    missing = [c for c in MARKS_COLUMNS if c not in columns]
+    if missing:
+        raise MarkingError(f"{sheet}: line 1: missing column(s) {', '.join(missing)} (read as {how}: found "
+                           f"{', '.join(columns) or 'nothing'}); expected {', '.join(MARKS_COLUMNS)}.")
+    rows, line = [], 1
+    for cells in reader:
+        start, line = line + 1, reader.line_num
+        row = {c: (cells[i] if i < len(cells) else "") for i, c in enumerate(columns)}
+        if any(v.strip() for v in row.values()):
+            rows.append((start, row))
+    return rows, how
 
 
 # --------------------------------------------------------------------------- merge
@@ -406,15 +529,26 @@ class _Mark:
     item: ItemResult
     score: float | None
     comment: str
+    clear: bool = False       # the mark cell said "clear"
+    sheet: str = ""           # the sheet's file name
+    line: int = 0
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return self.result.anon, self.result.exercise, self.item.id
+
+    @property
+    def where(self) -> str:
+        return f"{self.sheet} line {self.line}"
 
 
 def _parse_mark(text: str, item: ItemResult, sheet_points: str) -> tuple[float | None, list[str]]:
-    """The mark of one row (``None`` when blank) and what is wrong with it."""
+    """The mark of one row (``None`` when blank) and what is wrong with it (``2,5`` reads as 2.5)."""
     text = text.strip()
     problems = []
     if sheet_points.strip():
         try:
-            if float(sheet_points) != item.points:
+            if float(sheet_points.replace(",", ".")) != item.points:
                 problems.append(f"points_possible {sheet_points.strip()} does not match the question's "
                                 f"{format_points(item.points)} points (an old sheet?)")
         except ValueError:
@@ -424,7 +558,7 @@ def _parse_mark(text: str, item: ItemResult, sheet_points: str) -> tuple[float |
     if item.kind == "judgement":
         return None, [*problems, f"mark {text!r} on a judgement row: judgements take a comment only"]
     try:
-        value = float(text)
+        value = float(text.replace(",", ".") if re.fullmatch(r"\d+,\d+", text) else text)
     except ValueError:
         return None, [*problems, f"mark {text!r} is not a number"]
     if not math.isfinite(value):
@@ -436,53 +570,71 @@ def _parse_mark(text: str, item: ItemResult, sheet_points: str) -> tuple[float |
     return value, problems
 
 
+def _other_run(run: GradingRun, sheet: Path, rows: list[tuple[int, dict[str, str]]]) -> str:
+    """Why ``sheet`` belongs to another grading run than ``run`` ("" when it does not)."""
+    current = run_id(run)
+    sheet_runs = sorted({row.get(RUN_COLUMN, "").strip() for _, row in rows} - {""})
+    if current and sheet_runs and sheet_runs != [current]:
+        earlier = any(r in run.settings.get("earlier_runs", []) for r in sheet_runs)
+        return (f"{sheet}: this sheet comes from {'an earlier ' if earlier else 'another '}grading run "
+                f"({', '.join(sheet_runs)}), but this folder now holds run {current} "
+                f"(graded again since): nothing was merged. Marks merged before grading again are kept for every "
+                f"answer that did not change: export a new sheet (make marking OUT=...) and copy into it the "
+                f"marks of this one that are still missing.")
+    codes = {(r.anon, r.exercise) for r in run.results if r.anon}
+    named = [(row.get("anon", "").strip(), row.get("exercise", "").strip()) for _, row in rows]
+    if named and not any(code in codes for code in named):
+        return (f"{sheet}: none of its {len(named)} row(s) names an anonymous code of this grading run: it comes "
+                f"from another grading run (or another class); nothing was merged. Export this run's sheet with "
+                f"make marking OUT=...")
+    return ""
+
+
 def read_marks(run: GradingRun, sheet: Path) -> list[_Mark]:
-    """Every row of a filled marking sheet, checked against ``run``; :class:`MarkingError` lists all problems."""
+    """Every row of a filled marking sheet, checked against ``run``; :class:`MarkingError` lists all problems.
+
+    A sheet exported from another grading run is refused with one message saying so.
+    """
+    rows, how = read_sheet(sheet)
+    other = _other_run(run, sheet, rows)
+    if other:
+        raise MarkingError(other)
     by_anon = {(r.anon, r.exercise): r for r in run.results if r.counted and r.anon and r.exercise}
     known = {(r.exercise, i.id): i.kind for r in run.results if r.exercise for i in r.items}
     problems: list[str] = []
     marks: list[_Mark] = []
     seen: dict[tuple[str, str, str], int] = {}
-    with Path(sheet).open(encoding="utf-8-sig", newline="") as stream:
-        reader = csv.DictReader(stream)
-        missing = [c for c in MARKS_COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise MarkingError(f"{sheet}: line 1: missing column(s) {', '.join(missing)}; "
-                               f"expected {', '.join(MARKS_COLUMNS)}.")
-        line = 1
-        for row in reader:
-            start, line = line + 1, reader.line_num
-            cells = {c: (row.get(c) or "") for c in MARKS_COLUMNS}
-            if not any(v.strip() for v in cells.values()):
-                continue
-            anon, exercise, qid = cells["anon"].strip(), cells["exercise"].strip(), cells["question"].strip()
-            where = f"line {start} ({anon or '?'} {exercise or '?'} {qid or '?'})"
-            key = (anon, exercise, qid)
-            if key in seen:
-                problems.append(f"{where}: repeats line {seen[key]}")
-                continue
-            seen[key] = start
-            if (exercise, qid) not in known:
-                problems.append(f"{where}: unknown exercise/question {exercise!r}/{qid!r}")
-                continue
-            if known[(exercise, qid)] not in HAND_KINDS:
-                problems.append(f"{where}: question {qid} of {exercise} is checked automatically, not marked by hand")
-                continue
-            result = by_anon.get((anon, exercise))
-            if result is None:
-                problems.append(f"{where}: unknown anonymous code {anon!r} for {exercise}")
-                continue
-            try:
-                item = result.item(qid)
-            except KeyError:
-                problems.append(f"{where}: submission {anon} has no question {qid}")
-                continue
-            score, wrong = _parse_mark(cells["mark"], item, cells["points_possible"])
-            problems.extend(f"{where}: {w}" for w in wrong)
-            comment = cells["comment"].strip()
-            marks.append(_Mark(result, item, score, _unguard(comment)))
+    for start, row in rows:
+        cells = {c: (row.get(c) or "") for c in MARKS_COLUMNS}
+        anon, exercise, qid = cells["anon"].strip(), cells["exercise"].strip(), cells["question"].strip()
+        where = f"line {start} ({anon or '?'} {exercise or '?'} {qid or '?'})"
+        key = (anon, exercise, qid)
+        if key in seen:
+            problems.append(f"{where}: repeats line {seen[key]}")
+            continue
+        seen[key] = start
+        if (exercise, qid) not in known:
+            problems.append(f"{where}: unknown exercise/question {exercise!r}/{qid!r}")
+            continue
+        if known[(exercise, qid)] not in HAND_KINDS:
+            problems.append(f"{where}: question {qid} of {exercise} is checked automatically, not marked by hand")
+            continue
+        result = by_anon.get((anon, exercise))
+        if result is None:
+            problems.append(f"{where}: unknown anonymous code {anon!r} for {exercise}")
+            continue
+        try:
+            item = result.item(qid)
+        except KeyError:
+            problems.append(f"{where}: submission {anon} has no question {qid}")
+            continue
+        clear = cells["mark"].strip().lower() == CLEAR_TOKEN
+        score, wrong = _parse_mark("" if clear else cells["mark"], item, cells["points_possible"])
+        problems.extend(f"{where}: {w}" for w in wrong)
+        marks.append(_Mark(result, item, score, _unguard(cells["comment"].strip()), clear, Path(sheet).name, start))
     if problems:
-        raise MarkingError(f"{sheet}: {len(problems)} problem(s); nothing was merged:\n  " + "\n  ".join(problems))
+        raise MarkingError(f"{sheet}: {len(problems)} problem(s); nothing was merged (read as {how}):\n  "
+                           + "\n  ".join(problems))
     return marks
 
 
@@ -492,20 +644,67 @@ def _unguard(comment: str) -> str:
         else comment
 
 
-def merge_marks(out: Path, sheet: Path) -> GradingRun:
-    """Merge a filled ``marks.csv`` into ``OUT/results.json``, then rewrite the gradebook files.
+def _shown(mark: _Mark) -> str:
+    return CLEAR_TOKEN if mark.clear else format_points(mark.score)
 
-    A blank mark leaves (or makes) the answer unmarked; comments replace earlier ones. Nothing is
-    written when any row is wrong (:class:`MarkingError` lists them all). Returns the updated run.
+
+def conflicts(marks: list[_Mark], replace: bool = False) -> list[str]:
+    """Two different marks (or comments) for one answer, between sheets merged together or against a
+    mark merged earlier from another sheet (unless ``replace``): each named, none resolved."""
+    found: list[str] = []
+    groups: dict[tuple[str, str, str], list[_Mark]] = {}
+    for mark in marks:
+        groups.setdefault(mark.key, []).append(mark)
+    for (anon, exercise, qid), group in groups.items():
+        given = [m for m in group if m.score is not None or m.clear]
+        if len({_shown(m) for m in given}) > 1:
+            found.append(f"{anon} {exercise} {qid}: " + ", ".join(f"mark {_shown(m)} in {m.where}" for m in given))
+        commented = [m for m in group if m.comment]
+        if len({m.comment for m in commented}) > 1:
+            found.append(f"{anon} {exercise} {qid}: different comments in "
+                         + " and ".join(m.where for m in commented))
+        item = group[0].item
+        earlier = item.score
+        if not replace and earlier is not None and item.marked_by:
+            for m in given:
+                if m.sheet != item.marked_by and (m.clear or m.score != earlier):
+                    found.append(f"{anon} {exercise} {qid}: mark {_shown(m)} in {m.where} would replace the mark "
+                                 f"{format_points(earlier)} merged from {item.marked_by}")
+    return found
+
+
+def merge_marks(out: Path, sheet: Path | Sequence[Path], clear_blank: bool = False,
+                replace: bool = False) -> GradingRun:
+    """Merge one or several filled sheets into ``OUT/results.json``, then rewrite the gradebook files.
+
+    Several sheets (two markers, split by question or by student) are merged together. A blank mark
+    or comment leaves what was merged before (``clear_blank``: clears it); the mark ``clear`` clears
+    a mark. Nothing is written when any row is wrong or any answer gets two different marks
+    (:class:`MarkingError` names them all); a sheet that changes a mark merged from another sheet is
+    such a conflict unless ``replace``. Returns the updated run.
     """
     from alliance.gradebook import write_gradebook
 
     out = Path(out)
+    sheets = [Path(sheet)] if isinstance(sheet, (str, Path)) else [Path(s) for s in sheet]
     run = GradingRun.load(out)
-    for mark in read_marks(run, sheet):
-        if mark.item.kind == "written":
-            mark.item.score = mark.score
-        mark.item.comment = mark.comment
+    marks = [m for s in sheets for m in read_marks(run, s)]
+    found = conflicts(marks, replace)
+    if found:
+        raise MarkingError(f"{len(found)} conflict(s) between marks; nothing was merged. Settle each in one sheet "
+                           f"(or, to let this sheet replace earlier marks, merge with REPLACE=1):\n  "
+                           + "\n  ".join(found))
+    for mark in marks:
+        item = mark.item
+        if item.kind == "written":
+            if mark.clear or (mark.score is None and clear_blank):
+                item.score, item.marked_by = None, ""
+            elif mark.score is not None and mark.score != item.score:
+                item.score, item.marked_by = mark.score, mark.sheet
+            elif mark.score is not None and not item.marked_by:
+                item.marked_by = mark.sheet
+        if mark.comment or clear_blank:
+            item.comment = mark.comment
     run.save(out)
     write_gradebook(out)
     return run
@@ -515,26 +714,32 @@ def merge_marks(out: Path, sheet: Path) -> GradingRun:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Export the marking page and sheet, or merge a filled sheet into results.json."""
+    """Export the marking page and sheet, or merge filled sheets into results.json."""
     parser = argparse.ArgumentParser(prog="python -m alliance.marking", description=main.__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     export = commands.add_parser("export", help="write OUT/marking/index.html and OUT/marking/marks.csv")
     export.add_argument("out", type=Path)
-    merge = commands.add_parser("merge", help="merge a filled marks.csv into OUT/results.json")
+    merge = commands.add_parser("merge", help="merge filled marking sheets into OUT/results.json")
     merge.add_argument("out", type=Path)
-    merge.add_argument("marks", type=Path)
+    merge.add_argument("marks", type=Path, nargs="+", help="one sheet, or one per marker")
+    merge.add_argument("--clear-blank", action="store_true", help="a blank mark or comment clears the merged one")
+    merge.add_argument("--replace", action="store_true", help="let these sheets replace marks merged from others")
     args = parser.parse_args(list(argv) if argv is not None else None)
     if not (args.out / "results.json").is_file():
         parser.error(f"{args.out}/results.json not found: grade the submissions first (make grade).")
     try:
         if args.command == "export":
             page, sheet = export_marking(args.out)
+            if sheet.name != MARKS_CSV:
+                print(f"{sheet.parent / MARKS_CSV} holds marks or comments not merged yet: left as it is; "
+                      f"the new sheet is {sheet.name}. Merge the old one first if you still need it:\n"
+                      f"  make merge-marks OUT={args.out} MARKS={sheet.parent / MARKS_CSV}")
             print(f"wrote {page}\nwrote {sheet}  (fill in mark and comment, then: "
-                  f"python -m alliance.marking merge {args.out} {sheet})")
+                  f"make merge-marks OUT={args.out} MARKS={sheet})")
         else:
-            run = merge_marks(args.out, args.marks)
+            run = merge_marks(args.out, args.marks, args.clear_blank, args.replace)
             left = sum(len(r.unmarked) for r in run.results if r.counted)
-            print(f"merged {args.marks} into {args.out}/results.json; gradebook rewritten; "
+            print(f"merged {' '.join(map(str, args.marks))} into {args.out}/results.json; gradebook rewritten; "
                   f"{left} written answer(s) still to mark")
     except MarkingError as err:
         print(err, file=sys.stderr)

@@ -34,6 +34,14 @@ class ItemResult:
     message: str = ""            # automatic feedback: "correct." or "not yet ... Hint: ..."
     answer: str = ""             # what the student answered: a short text form (value or written text)
     comment: str = ""            # the marker's comment (merged from the marking sheet)
+    marked_by: str = ""          # the marking sheet (file name) the mark was merged from
+
+    @property
+    def digest(self) -> str:
+        """A digest of the answer, so a grading run can tell whether an answer changed since it was marked."""
+        import hashlib
+
+        return hashlib.sha256(self.answer.strip().encode("utf-8")).hexdigest()[:16]
 
     @property
     def by_hand(self) -> bool:

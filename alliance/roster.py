@@ -1,6 +1,7 @@
 """Who submitted what: the course roster, the submitted files, and matching one to the other.
 
-* :func:`load_roster` reads the roster CSV (``student_id, name, email, section``).
+* :func:`load_roster` reads the roster CSV (``student_id, name``, optionally ``email, section``),
+  or a Canvas gradebook export as it is.
 * :func:`collect` lists the submitted files of a folder (recursive), of a folder with one
   sub-folder per student, or of a Canvas "Download Submissions" zip, as :class:`Submission`
   objects holding each file's bytes. Every file is kept, notebooks or not; a file that could not
@@ -37,7 +38,8 @@ exercise, the most recent by :attr:`Submission.order` counts; the others are ``d
 Canvas user are de-duplicated the same way.
 
 Command line: ``python -m alliance.roster ROSTER SUBMISSIONS`` prints the matching table
-(source, exercise, student, status, note) without grading anything.
+(source, exercise, student, status, note) and, per exercise, the roster students with no
+submission, without grading anything.
 """
 from __future__ import annotations
 
@@ -59,6 +61,12 @@ from alliance.errors import CourseError
 from alliance.written import Identity, load_notebook, read_identity
 
 ROSTER_COLUMNS: tuple[str, ...] = ("student_id", "name", "email", "section")
+#: The columns a roster must have; ``email`` and ``section`` may be left out.
+REQUIRED_COLUMNS: tuple[str, ...] = ("student_id", "name")
+#: A Canvas gradebook export ("Export Entire Gradebook"): its columns for the roster's.
+CANVAS_EXPORT_COLUMNS: dict[str, str] = {"student_id": "sis_user_id", "name": "student", "section": "section"}
+#: Rows of a Canvas gradebook export that are not students (the points row, Canvas's test student).
+CANVAS_NOT_STUDENTS = frozenset({"points possible", "student, test", "test student"})
 #: A submitted file larger than this is not read (``problem`` says so).
 MAX_FILE_BYTES = 20 * 1024 * 1024
 #: Once this many bytes were read from one zip or folder, the remaining files are not read.
@@ -185,8 +193,11 @@ def _header_key(name: str) -> str:
 
 
 def load_roster(path: Path) -> Roster:
-    """Read the roster CSV: columns ``student_id, name, email, section`` (header case-insensitive,
-    spaces as underscores, any order, extra columns ignored; UTF-8 with or without BOM).
+    """Read the roster CSV: columns ``student_id, name`` and, if you have them, ``email, section``
+    (header case-insensitive, spaces as underscores, any order, extra columns ignored; UTF-8 with or
+    without BOM). A Canvas gradebook export (columns ``Student, ID, SIS User ID, SIS Login ID,
+    Section``) is read as it is: ``SIS User ID`` is the student id, ``Student`` the name; its
+    "Points Possible" row and Canvas's test student are skipped.
 
     Blank rows are skipped. Raises :class:`RosterError` listing every problem with its line
     number: missing columns, blank or duplicate student ids, a file that is not UTF-8.
@@ -200,11 +211,14 @@ def load_roster(path: Path) -> Roster:
         raise RosterError(f"{path}: cannot read the roster ({error.strerror}).") from None
     reader = csv.reader(text.splitlines())
     header = [_header_key(h) for h in next(reader, [])]
-    missing = [c for c in ROSTER_COLUMNS if c not in header]
+    canvas = "student_id" not in header and all(c in header for c in ("sis_user_id", "student"))
+    columns = dict(CANVAS_EXPORT_COLUMNS) if canvas else {c: c for c in ROSTER_COLUMNS}
+    missing = [c for c in REQUIRED_COLUMNS if columns[c] not in header]
     if missing:
         raise RosterError(f"{path}, line 1: missing column(s) {', '.join(missing)}; the header must name "
-                          f"{', '.join(ROSTER_COLUMNS)} (found {', '.join(header) or 'nothing'}).")
-    where = {column: header.index(column) for column in ROSTER_COLUMNS}
+                          f"student_id and name (email and section if you have them), or be a Canvas gradebook "
+                          f"export (Student, SIS User ID, Section); found {', '.join(header) or 'nothing'}.")
+    where = {column: header.index(name) for column, name in columns.items() if name in header}
     problems: list[str] = []
     seen: dict[str, int] = {}
     students: list[Student] = []
@@ -212,6 +226,8 @@ def load_roster(path: Path) -> Roster:
         if not any(cell.strip() for cell in row):
             continue
         values = {c: (row[i].strip() if i < len(row) else "") for c, i in where.items()}
+        if canvas and values["name"].casefold() in CANVAS_NOT_STUDENTS:
+            continue
         key = _id_key(values["student_id"])
         if not key:
             problems.append(f"line {line}: blank student_id ({values['name'] or 'no name'})")
@@ -224,6 +240,39 @@ def load_roster(path: Path) -> Roster:
     if problems:
         raise RosterError(f"{path}: {len(problems)} problem(s) in the roster:\n  " + "\n  ".join(problems))
     return Roster(students)
+
+
+def roster_digest(path: Path) -> str:
+    """A digest of the roster file's bytes: a changed roster has another one."""
+    import hashlib
+
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+
+
+def missing_by_exercise(roster: Roster, handed_in: Iterable[tuple[str | None, str]],
+                        exercises: Iterable[str] = ()) -> dict[str, list[Student]]:
+    """Per exercise, the roster students with no submission of it matched to them.
+
+    ``handed_in`` holds (student id or None, exercise) of every matched submission; the exercises are
+    those handed in by anyone, and ``exercises``.
+    """
+    have = {(sid, exercise) for sid, exercise in handed_in if sid and exercise}
+    every = sorted({exercise for _, exercise in have} | {e for e in exercises if e})
+    order = sorted(roster.students, key=lambda s: (s.section, s.name, s.student_id))
+    return {exercise: [s for s in order if (s.student_id, exercise) not in have] for exercise in every}
+
+
+def missing_text(missing: dict[str, list[Student]], limit: int = 30) -> list[str]:
+    """Lines naming the students with no submission, per exercise (at most ``limit`` names each)."""
+    lines = []
+    for exercise, students in missing.items():
+        if not students:
+            lines.append(f"  {exercise}: every roster student handed it in")
+            continue
+        names = ", ".join(s.label for s in students[:limit])
+        more = f", and {len(students) - limit} more" if len(students) > limit else ""
+        lines.append(f"  {exercise}: {len(students)} with no submission: {names}{more}")
+    return lines
 
 
 # --------------------------------------------------------------------------- submissions
@@ -556,7 +605,8 @@ def matching_table(matches: Sequence[Match]) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Print who submitted what (before grading): match a folder or Canvas zip to the roster."""
     parser = argparse.ArgumentParser(prog="python -m alliance.roster", description=main.__doc__)
-    parser.add_argument("roster", type=Path, help="roster CSV: student_id, name, email, section")
+    parser.add_argument("roster", type=Path, help="roster CSV: student_id, name[, email, section], or a Canvas "
+                        "gradebook export")
     parser.add_argument("submissions", type=Path, help="a folder of submissions or a Canvas submissions .zip")
     args = parser.parse_args(argv)
     try:
@@ -572,6 +622,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n{len(matches)} file(s): {counts[MATCHED]} matched, {counts[DUPLICATE]} duplicate (not counted), "
           f"{counts[UNMATCHED]} unmatched; {not_notebooks} without an exercise id (not a notebook, or unreadable); "
           f"roster of {len(roster)} student(s).")
+    handed_in = [(m.student_id, m.exercise) for m in matches if m.status == MATCHED]
+    missing = missing_by_exercise(roster, handed_in, (m.exercise for m in matches))
+    if missing:
+        print("\nRoster students with no submission, per exercise:")
+        print("\n".join(missing_text(missing)))
     return 0
 
 

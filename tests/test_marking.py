@@ -20,9 +20,9 @@ EX02 = next(p for p in solution_notebooks() if p.name.startswith("ex02"))
 
 def _sheet(rows: list[dict[str, str]], path: Path) -> Path:
     with path.open("w", encoding="utf-8", newline="") as stream:
-        writer = csv.DictWriter(stream, fieldnames=marking.MARKS_COLUMNS)
+        writer = csv.DictWriter(stream, fieldnames=[*marking.MARKS_COLUMNS, marking.RUN_COLUMN])
         writer.writeheader()
-        writer.writerows({"points_possible": "", "mark": "", "comment": "", **r} for r in rows)
+        writer.writerows({"points_possible": "", "mark": "", "comment": "", "run": "", **r} for r in rows)
     return path
 
 
@@ -88,7 +88,8 @@ def test_export_is_anonymous_and_complete(out: Path, texts: dict) -> None:
 def test_export_sheet_rows(out: Path, texts: dict) -> None:
     export_marking(out, PLAIN, texts)
     rows = _exported_rows(out)
-    assert list(rows[0]) == ["anon", "exercise", "question", "points_possible", "mark", "comment"]
+    assert list(rows[0]) == ["anon", "exercise", "question", "points_possible", "mark", "comment", "run"]
+    assert {r["run"] for r in rows} == {"r1"}
     keys = [(r["anon"], r["exercise"], r["question"], r["points_possible"]) for r in rows]
     assert sorted(keys) == sorted([(a, "ex02", "q4-judgement", "0") for a in ("K7Q2", "M3X9", "Z1Z1")]
                                   + [(a, "ex02", "q6", "3") for a in ("K7Q2", "M3X9", "Z1Z1")]

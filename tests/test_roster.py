@@ -80,7 +80,7 @@ def test_roster_problems_are_all_named_with_their_line(tmp_path: Path) -> None:
 def test_roster_missing_columns(tmp_path: Path) -> None:
     path = tmp_path / "roster.csv"
     path.write_text("id,name\n1,A\n", encoding="utf-8")
-    with pytest.raises(RosterError, match=r"line 1: missing column\(s\) student_id, email, section"):
+    with pytest.raises(RosterError, match=r"line 1: missing column\(s\) student_id; the header must name student_id and name"):
         load_roster(path)
 
 

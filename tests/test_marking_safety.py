@@ -1,0 +1,213 @@
+"""Marking work is never lost silently: re-exports, blank cells, two markers, old sheets, grading again,
+and sheets saved by any spreadsheet (issue 21)."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from alliance import grading, marking
+from alliance.marking import MarkingError, MystRenderer, export_marking
+from alliance.results import GradingRun
+from tests._runs import sample_run
+
+PLAIN = MystRenderer(None)
+COLUMNS = [*marking.MARKS_COLUMNS, "run"]
+
+
+def merge_marks(*args, **kwargs) -> GradingRun:
+    return marking.merge_marks(*args, **kwargs)
+
+
+def finish(*args, **kwargs) -> GradingRun:
+    return grading.finish(*args, **kwargs)
+
+
+def unmerged_sheets(*args, **kwargs) -> list[Path]:
+    return grading.unmerged_sheets(*args, **kwargs)
+
+
+def _write(path: Path, rows: list[dict[str, str]], encoding: str = "utf-8", delimiter: str = ",") -> Path:
+    with path.open("w", encoding=encoding, newline="") as stream:
+        writer = csv.DictWriter(stream, fieldnames=COLUMNS, delimiter=delimiter)
+        writer.writeheader()
+        writer.writerows({"points_possible": "", "mark": "", "comment": "", "run": "", **r} for r in rows)
+    return path
+
+
+def _rows(sheet: Path) -> list[dict[str, str]]:
+    with sheet.open(encoding="utf-8", newline="") as stream:
+        return list(csv.DictReader(stream))
+
+
+def _item(out: Path, submission: str, qid: str):
+    return next(r for r in GradingRun.load(out).results if r.submission == submission).item(qid)
+
+
+ALICE_Q6 = {"anon": "K7Q2", "exercise": "ex02", "question": "q6", "points_possible": "3"}
+BOB_Q6 = {"anon": "M3X9", "exercise": "ex02", "question": "q6", "points_possible": "3"}
+ALICE_EX04 = {"anon": "K7Q2", "exercise": "ex04", "question": "q5", "points_possible": "3"}
+
+
+def test_export_never_overwrites_a_sheet_with_unmerged_marks(out: Path, texts: dict,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    _, sheet = export_marking(out, PLAIN, texts)
+    rows = _rows(sheet)
+    next(r for r in rows if r["anon"] == "K7Q2" and r["question"] == "q6")["mark"] = "2"
+    _write(sheet, rows)
+    filled = sheet.read_bytes()
+    assert marking.main(["export", str(out)]) == 0
+    assert sheet.read_bytes() == filled                              # the filled sheet is untouched
+    assert (out / "marking" / "marks-2.csv").is_file()
+    printed = capsys.readouterr().out
+    assert "marks.csv holds marks or comments not merged yet: left as it is; the new sheet is marks-2.csv" in printed
+    assert f"make merge-marks OUT={out} MARKS={out / 'marking' / 'marks-2.csv'}" in printed
+    merge_marks(out, sheet)                                          # once merged, a re-export may replace it
+    _, again = export_marking(out, PLAIN, texts)
+    assert again == sheet
+
+
+def test_a_blank_cell_never_clears_a_mark_unless_asked(out: Path) -> None:
+    _write(out / "a.csv", [{**ALICE_Q6, "mark": "2", "comment": "Good."}])
+    merge_marks(out, out / "a.csv")
+    _write(out / "blank.csv", [ALICE_Q6, BOB_Q6])                   # a copy of the blank sheet
+    merge_marks(out, out / "blank.csv")
+    assert (_item(out, "alice/ex02.ipynb", "q6").score, _item(out, "alice/ex02.ipynb", "q6").comment) == (2.0, "Good.")
+    _write(out / "clear.csv", [{**ALICE_Q6, "mark": "clear"}])
+    merge_marks(out, out / "clear.csv", replace=True)
+    assert _item(out, "alice/ex02.ipynb", "q6").score is None and _item(out, "alice/ex02.ipynb", "q6").comment == "Good."
+    merge_marks(out, out / "a.csv")
+    merge_marks(out, out / "blank.csv", clear_blank=True, replace=True)
+    assert (_item(out, "alice/ex02.ipynb", "q6").score, _item(out, "alice/ex02.ipynb", "q6").comment) == (None, "")
+
+
+@pytest.mark.parametrize("together", [True, False])
+def test_two_markers_split_by_question_fill_one_gradebook(out: Path, together: bool) -> None:
+    first = _write(out / "marker-a.csv", [{**ALICE_Q6, "mark": "2"}, {**BOB_Q6, "mark": "1"}, ALICE_EX04])
+    second = _write(out / "marker-b.csv", [ALICE_Q6, BOB_Q6, {**ALICE_EX04, "mark": "3"}])
+    if together:
+        merge_marks(out, [first, second])
+    else:
+        merge_marks(out, first)
+        merge_marks(out, second)
+    assert [_item(out, s, q).score for s, q in [("alice/ex02.ipynb", "q6"), ("bob-ex02.ipynb", "q6"),
+                                                 ("alice/ex04.ipynb", "q5")]] == [2.0, 1.0, 3.0]
+    assert "alice/ex04.ipynb,1,0,1,1,3,,6,7,," in (out / "grades.csv").read_text(encoding="utf-8")
+
+
+def test_a_conflict_between_markers_is_named_and_nothing_merged(out: Path) -> None:
+    first = _write(out / "marker-a.csv", [{**ALICE_Q6, "mark": "2"}])
+    second = _write(out / "marker-b.csv", [{**ALICE_Q6, "mark": "3"}])
+    before = (out / "results.json").read_bytes()
+    with pytest.raises(MarkingError) as caught:
+        merge_marks(out, [first, second])
+    assert "K7Q2 ex02 q6: mark 2 in marker-a.csv line 2, mark 3 in marker-b.csv line 2" in str(caught.value)
+    assert (out / "results.json").read_bytes() == before
+    merge_marks(out, first)
+    with pytest.raises(MarkingError, match="K7Q2 ex02 q6: mark 3 in marker-b.csv line 2 would replace the mark 2 "
+                                           "merged from marker-a.csv"):
+        merge_marks(out, second)
+    assert _item(out, "alice/ex02.ipynb", "q6").score == 2.0
+    merge_marks(out, second, replace=True)                          # asked explicitly
+    assert _item(out, "alice/ex02.ipynb", "q6").score == 3.0
+
+
+def test_a_sheet_from_another_grading_run_is_refused_with_one_message(out: Path) -> None:
+    old = _write(out / "old.csv", [{**ALICE_Q6, "mark": "2", "run": "r0"}, {**BOB_Q6, "mark": "1", "run": "r0"}])
+    with pytest.raises(MarkingError) as caught:
+        merge_marks(out, old)
+    message = str(caught.value)
+    assert "comes from another grading run (r0), but this folder now holds run r1" in message
+    assert "\n" not in message and "unknown anonymous code" not in message
+    codes = _write(out / "codes.csv", [{**ALICE_Q6, "anon": "SAAAAAA"}, {**BOB_Q6, "anon": "SBBBBBB"}])
+    with pytest.raises(MarkingError) as caught:
+        merge_marks(out, codes)
+    assert "none of its 2 row(s) names an anonymous code of this grading run" in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def _regraded(out: Path, bob_answer: str) -> GradingRun:
+    """The sample run graded again into ``out`` (as ``grade`` finishes), Bob's written answer replaced."""
+    run = sample_run()
+    next(r for r in run.results if r.submission == "bob-ex02.ipynb").item("q6").answer = bob_answer
+    return finish(run, out, None)
+
+
+def test_grading_again_keeps_marks_of_unchanged_answers_and_lists_the_others(tmp_path: Path, texts: dict) -> None:
+    out = tmp_path / "graded"
+    first = finish(sample_run(), out, None)
+    codes = {r.submission: r.anon for r in first.results}
+    _, sheet = export_marking(out, PLAIN, texts)
+    rows = _rows(sheet)
+    for row in rows:
+        if row["question"] in ("q6", "q5"):
+            row.update(mark="2", comment="Seen.")
+    _write(sheet, rows)
+    merge_marks(out, sheet)
+    bob = next(r for r in first.results if r.submission == "bob-ex02.ipynb").item("q6").answer
+    assert unmerged_sheets(out) == []
+    again = _regraded(out, bob + " A paragraph added after marking.")
+    assert {r.submission: r.anon for r in again.results} == codes     # the same anonymous codes
+    assert _item(out, "alice/ex02.ipynb", "q6").score == 2.0 and _item(out, "alice/ex04.ipynb", "q5").score == 2.0
+    assert _item(out, "carol.ipynb", "q6").comment == "Seen."
+    assert _item(out, "bob-ex02.ipynb", "q6").score is None
+    assert again.settings["marks_not_kept"] == ["bob-ex02.ipynb q6: the answer changed, to mark again"]
+    assert again.settings["marks_kept"] == 4        # without a roster alice/ex02-old counts and was marked too
+    assert "alice/ex02.ipynb,1,0,1,1,0,2,5,8," in (out / "grades.csv").read_text(encoding="utf-8")
+
+
+def test_grading_again_is_refused_while_a_sheet_holds_unmerged_marks(tmp_path: Path, texts: dict) -> None:
+    out = tmp_path / "graded"
+    finish(sample_run(), out, None)
+    _, sheet = export_marking(out, PLAIN, texts)
+    assert unmerged_sheets(out) == []
+    rows = _rows(sheet)
+    rows[0]["comment"] = "not merged yet"
+    _write(sheet, rows)
+    assert unmerged_sheets(out) == [sheet]
+    (tmp_path / "in").mkdir()
+    assert grading.main([str(tmp_path / "in"), "--out", str(out), "--no-sandbox"]) == 4
+    assert _rows(sheet)[0]["comment"] == "not merged yet"
+
+
+# --------------------------------------------------------------------------- sheets from any spreadsheet
+
+
+def test_windows_1252_semicolons_and_decimal_commas_are_read(out: Path) -> None:
+    sheet = _write(out / "excel.csv", [{**ALICE_Q6, "mark": "2,5", "comment": "Précis – naïve café"}],
+                   encoding="cp1252", delimiter=";")
+    merge_marks(out, sheet)
+    item = _item(out, "alice/ex02.ipynb", "q6")
+    assert (item.score, item.comment) == (2.5, "Précis – naïve café")
+
+
+@pytest.mark.parametrize("encoding, delimiter", [("utf-8-sig", ","), ("utf-8", ";"), ("utf-16", "\t")])
+def test_utf8_with_or_without_bom_and_utf16_tabs_are_read(out: Path, encoding: str, delimiter: str) -> None:
+    merge_marks(out, _write(out / "s.csv", [{**ALICE_Q6, "mark": "1", "comment": "日本 ✓"}], encoding, delimiter))
+    assert (_item(out, "alice/ex02.ipynb", "q6").score, _item(out, "alice/ex02.ipynb", "q6").comment) == (1.0, "日本 ✓")
+
+
+def test_an_unreadable_encoding_or_separator_is_named(out: Path) -> None:
+    (out / "odd.csv").write_bytes(b"anon,exercise,question,points_possible,mark,comment\nK7Q2,ex02,q6,3,1,\x81\x8d\n")
+    with pytest.raises(MarkingError, match="neither UTF-8 nor Windows-1252 text .byte 0x81"):
+        merge_marks(out, out / "odd.csv")
+    (out / "pipes.csv").write_text("anon|exercise|question|points_possible|mark|comment\n", encoding="utf-8")
+    with pytest.raises(MarkingError, match="no comma, semicolon or tab between the column names"):
+        merge_marks(out, out / "pipes.csv")
+    (out / "spaced.csv").write_text("anon;exercise;question\nK7Q2;ex02;q6\n", encoding="utf-8")
+    with pytest.raises(MarkingError, match=r"missing column\(s\) points_possible, mark, comment \(read as UTF-8, "
+                                           r"semicolon-separated"):
+        merge_marks(out, out / "spaced.csv")
+
+
+def test_no_answer_rows_are_prefilled_with_zero(tmp_path: Path, texts: dict) -> None:
+    run = sample_run()
+    next(r for r in run.results if r.submission == "bob-ex02.ipynb").item("q6").answer = "*Write your answer here.*"
+    run.save(tmp_path)
+    _, sheet = export_marking(tmp_path, PLAIN, texts)
+    marks = {(r["anon"], r["exercise"], r["question"]): r["mark"] for r in _rows(sheet)}
+    assert marks[("M3X9", "ex02", "q6")] == "0" and marks[("K7Q2", "ex02", "q6")] == ""
+    assert marks[("M3X9", "ex02", "q4-judgement")] == ""
+    merge_marks(tmp_path, sheet)
+    assert _item(tmp_path, "bob-ex02.ipynb", "q6").score == 0.0
