@@ -45,6 +45,7 @@ from sphinx.util import logging as sphinx_logging
 
 from alliance.paths import BUNDLE_NAME
 from alliance.pages import write_generated_pages
+from alliance.popovers import PARAGRAPHS_JS, POPOVER_JS, classify_quote_links, has_citation_links
 
 
 #: The environment variable that selects the edition of the book (``make book EDITION=...``).
@@ -481,6 +482,18 @@ def page_description(metadata: dict[str, Any], doctree: Any, title: str, project
 
 #: Output folders whose vega bundle is already in place for this build.
 _BUNDLE_READY: set[str] = set()
+#: Output folders whose citation popover files (``alliance.popovers``) are already written for this build.
+_PARAGRAPHS_READY: set[str] = set()
+
+
+def _write_popover_files(app: Sphinx, exception: Exception | None) -> None:
+    """Write the citation popover's script and paragraph text into ``_static/`` where they changed."""
+    if exception is not None or app.builder.format != "html":
+        return
+    from alliance.corpus import load_corpus
+    from alliance.popovers import write_popover_files
+
+    write_popover_files(Path(app.outdir) / "_static", load_corpus())
 
 
 def _tidy_page(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
@@ -505,6 +518,13 @@ def _tidy_page(app: Sphinx, pagename: str, templatename: str, context: dict[str,
     if app.builder.format == "html" and str(app.outdir) not in _BUNDLE_READY:
         _write_bundle(app, None)
         _BUNDLE_READY.add(str(app.outdir))
+    if app.builder.format == "html" and str(app.outdir) not in _PARAGRAPHS_READY:
+        _write_popover_files(app, None)
+        _PARAGRAPHS_READY.add(str(app.outdir))
+    if has_citation_links(context.get("body")) and hasattr(app.builder, "add_js_file"):
+        # Per page, deferred: the paragraphs' text, then the popover that shows it (alliance.popovers).
+        for name in (PARAGRAPHS_JS, POPOVER_JS):
+            app.builder.add_js_file(name, defer="defer")
     if has_charts(context.get("body")) and hasattr(app.builder, "add_js_file"):
         # Per page (the builder restores its list before the next page): a small loader, not the
         # bundle; the bundle is fetched when a chart comes near the screen (or before printing).
@@ -548,7 +568,7 @@ def _tidy_page(app: Sphinx, pagename: str, templatename: str, context: dict[str,
         body = body.replace('<summary aria-label="Toggle hidden content">', "<summary>")
         if 'class="citation-list"' in body:
             body = body.replace('role="doc-biblioentry"', 'role="listitem"')
-        body = compile_charts(reserve_chart_space(body))
+        body = compile_charts(reserve_chart_space(classify_quote_links(body)))
         context["body"] = body
     toctree = context.get("generate_toctree_html")
     if callable(toctree) and not getattr(toctree, "alliance_labelled", False):
@@ -691,10 +711,35 @@ def _reader_prefix(inliner: Any) -> str:
     return "../" * docname.count("/") + "appendix/sources/"
 
 
-def _para_link(text: str, url: str) -> Any:
+def para_link(text: str, url: str, source_id: str, paras: Any) -> Any:
+    """An evidence link to paragraphs ``paras`` of ``source_id`` in the source reader: class
+    ``alliance-para-link`` and one ``alliance-p-<source_id>-<N>`` per paragraph (the citation
+    popover's markup contract, ``alliance.popovers``)."""
     from docutils import nodes
 
-    return nodes.reference(text, text, refuri=url, internal=True, classes=["alliance-para-link"])
+    from alliance.popovers import LINK_CLASS, paragraph_classes
+
+    return nodes.reference(text, text, refuri=url, internal=True,
+                           classes=[LINK_CLASS, *paragraph_classes(source_id, paras)])
+
+
+def absence_link(text: str, url: str) -> Any:
+    """The link of a claim of absence (``{absent}``): ``alliance-para-link alliance-absence-link``."""
+    from docutils import nodes
+
+    from alliance.popovers import ABSENCE_LINK_CLASS, LINK_CLASS
+
+    return nodes.reference(text, text, refuri=url, internal=True, classes=[LINK_CLASS, ABSENCE_LINK_CLASS])
+
+
+def cited_paragraphs(role: str, found: Any) -> list[tuple[str, tuple[int, ...]] | None]:
+    """What each linked segment of a parsed role cites, in order: (source, paragraphs), or ``None``
+    for an absence (``{absent}`` links the whole source)."""
+    if role == "q":
+        return [(found.source_id, (found.para,))]
+    if role == "para":
+        return [(cite.source_id, tuple(cite.paras)) for cite in found]
+    return [None]
 
 
 def _checked_role(parse: Callable[[str], Any], render: Callable[[Any, str, str], Any]) -> Callable[..., tuple[list, list]]:
@@ -726,8 +771,13 @@ def _render_segments(role: str, css_class: str) -> Callable[[Any, str, str], Any
         span = nodes.inline(rawtext, "", classes=[css_class])
         if role == "q":
             span["classes"].append(f"alliance-source-{found.source_id}")
+        cited = iter(cited_paragraphs(role, found))
         for text, url in ROLE_SEGMENTS[role](found, prefix):
-            span += _para_link(text, url) if url else nodes.Text(text)
+            if not url:
+                span += nodes.Text(text)
+                continue
+            paras = next(cited, None)
+            span += para_link(text, url, *paras) if paras else absence_link(text, url)
         return span
 
     render.__doc__ = f"``{{{role}}}``: rendered as in ``alliance.citations.ROLE_SEGMENTS['{role}']``."
@@ -765,8 +815,10 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", _tidy_page, priority=900)
     app.connect("env-before-read-docs", _execute_ahead, priority=900)
     app.connect("build-finished", _write_bundle)
+    app.connect("build-finished", _write_popover_files)
     app.connect("build-finished", _publish_editions, priority=900)
     app.connect("build-finished", _trim_theme_assets, priority=950)
     # env_version: raised when the document trees this extension shapes change, so Sphinx re-reads
-    # every page instead of keeping stale ones (2: Markdown links' addresses are stored raw).
-    return {"version": "1.0", "env_version": 2, "parallel_read_safe": True, "parallel_write_safe": True}
+    # every page instead of keeping stale ones (2: Markdown links' addresses are stored raw; 3: citation
+    # links carry their paragraphs' classes).
+    return {"version": "1.0", "env_version": 3, "parallel_read_safe": True, "parallel_write_safe": True}
