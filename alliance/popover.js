@@ -30,6 +30,10 @@
 
   function fill(link) {
     box.textContent = '';
+    if (tapped) {  /* first, so it shows without scrolling the box */
+      var open = add(add(box, 'p', 'alliance-popover-open', ''), 'a', '', 'Open in the source reader');
+      open.href = link.getAttribute('href');
+    }
     if (link.classList.contains('alliance-absence-link')) {
       var note = link.querySelector('.alliance-note-text');
       add(box, 'p', 'alliance-popover-text',
@@ -43,10 +47,6 @@
       });
       if (paras.length > MAX) { add(box, 'p', 'alliance-popover-more', 'and ' + (paras.length - MAX) + ' more'); }
     }
-    if (tapped) {
-      var open = add(add(box, 'p', 'alliance-popover-open', ''), 'a', '', 'Open in the source reader');
-      open.href = link.getAttribute('href');
-    }
   }
 
   function place(link) {
@@ -56,7 +56,8 @@
     var width = box.offsetWidth, height = box.offsetHeight, viewWidth = root.clientWidth;
     var left = Math.max(8, Math.min(first.left, viewWidth - width - 8));
     var below = last.bottom + 6, above = first.top - height - 6;
-    var top = below + height > window.innerHeight && above >= 8 ? above : below;
+    /* Below the link if it fits, else above if it fits there, else below (the page scrolls to it). */
+    var top = below + height <= window.innerHeight - 8 || above < 8 ? below : above;
     box.style.left = Math.round(left + window.scrollX) + 'px';
     box.style.top = Math.round(top + window.scrollY) + 'px';
   }
@@ -78,9 +79,11 @@
     current = link; tapped = byTap;
     if (byTap) { box.setAttribute('role', 'dialog'); box.setAttribute('aria-label', 'Cited text'); }
     else { box.setAttribute('role', 'tooltip'); box.removeAttribute('aria-label'); }
+    box.classList.toggle('alliance-popover-tapped', byTap);
     fill(link);
     box.hidden = false;
     place(link);
+    if (byTap && box.getBoundingClientRect().bottom > window.innerHeight) { box.scrollIntoView({block: 'nearest'}); }
     if (described === null) {
       described = link.getAttribute('aria-describedby') || '';
       link.setAttribute('aria-describedby', (described ? described + ' ' : '') + ID);
