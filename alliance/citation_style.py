@@ -46,10 +46,20 @@ def placeholder(role: str, found: Any, rawtext: str, prefix: str) -> nodes.inlin
     return node
 
 
-def para_link(text: str, url: str, source_id: str, paras: Iterable[int], extra: Iterable[str] = ()) -> nodes.reference:
-    """A link into the source reader, classed with every paragraph it cites (for the popover)."""
-    classes = ["alliance-para-link", *extra, *(f"alliance-p-{source_id}-{p}" for p in paras)]
-    return nodes.reference(text, text, refuri=url, internal=True, classes=classes)
+def para_link(text: str, url: str, source_id: str, paras: Iterable[int]) -> nodes.reference:
+    """A link into the source reader, classed ``alliance-para-link`` and with every paragraph it cites
+    (``alliance-p-<source>-<N>``: the popover's markup contract, ``alliance.popovers``)."""
+    from alliance.popovers import LINK_CLASS, paragraph_classes
+
+    return nodes.reference(text, text, refuri=url, internal=True,
+                           classes=[LINK_CLASS, *paragraph_classes(source_id, paras)])
+
+
+def absence_link(url: str) -> nodes.reference:
+    """The (empty) link of an absence note, to the whole source: ``alliance-para-link alliance-absence-link``."""
+    from alliance.popovers import ABSENCE_LINK_CLASS, LINK_CLASS
+
+    return nodes.reference("", "", refuri=url, internal=True, classes=[LINK_CLASS, ABSENCE_LINK_CLASS])
 
 
 def _names() -> dict[str, re.Pattern[str]]:
@@ -122,8 +132,7 @@ def absence_note(found: Any) -> str:
 def _absence(node: nodes.inline, found: list[Any]) -> None:
     source = found[0].source_id
     note = "; ".join(absence_note(f) for f in found)
-    link = nodes.reference("", "", refuri=f"{node[PREFIX_ATTR]}{source}.html", internal=True,
-                           classes=["alliance-para-link", "alliance-absence-link"])
+    link = absence_link(f"{node[PREFIX_ATTR]}{source}.html")
     link += nodes.Text("0×")
     link += nodes.inline("", f" ({note})", classes=["alliance-note-text"])
     node += nodes.superscript("", "", link)

@@ -45,6 +45,7 @@ from sphinx.util import logging as sphinx_logging
 
 from alliance.paths import BUNDLE_NAME
 from alliance.pages import write_generated_pages
+from alliance.popovers import PARAGRAPHS_JS, POPOVER_JS, classify_quote_links, has_citation_links
 
 
 #: The environment variable that selects the edition of the book (``make book EDITION=...``).
@@ -484,6 +485,18 @@ def page_description(metadata: dict[str, Any], doctree: Any, title: str, project
 
 #: Output folders whose vega bundle is already in place for this build.
 _BUNDLE_READY: set[str] = set()
+#: Output folders whose citation popover files (``alliance.popovers``) are already written for this build.
+_PARAGRAPHS_READY: set[str] = set()
+
+
+def _write_popover_files(app: Sphinx, exception: Exception | None) -> None:
+    """Write the citation popover's script and paragraph text into ``_static/`` where they changed."""
+    if exception is not None or app.builder.format != "html":
+        return
+    from alliance.corpus import load_corpus
+    from alliance.popovers import write_popover_files
+
+    write_popover_files(Path(app.outdir) / "_static", load_corpus())
 
 
 def _tidy_page(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
@@ -508,6 +521,13 @@ def _tidy_page(app: Sphinx, pagename: str, templatename: str, context: dict[str,
     if app.builder.format == "html" and str(app.outdir) not in _BUNDLE_READY:
         _write_bundle(app, None)
         _BUNDLE_READY.add(str(app.outdir))
+    if app.builder.format == "html" and str(app.outdir) not in _PARAGRAPHS_READY:
+        _write_popover_files(app, None)
+        _PARAGRAPHS_READY.add(str(app.outdir))
+    if has_citation_links(context.get("body")) and hasattr(app.builder, "add_js_file"):
+        # Per page, deferred: the paragraphs' text, then the popover that shows it (alliance.popovers).
+        for name in (PARAGRAPHS_JS, POPOVER_JS):
+            app.builder.add_js_file(name, defer="defer")
     if has_charts(context.get("body")) and hasattr(app.builder, "add_js_file"):
         # Per page (the builder restores its list before the next page): a small loader, not the
         # bundle; the bundle is fetched when a chart comes near the screen (or before printing).
@@ -551,7 +571,7 @@ def _tidy_page(app: Sphinx, pagename: str, templatename: str, context: dict[str,
         body = body.replace('<summary aria-label="Toggle hidden content">', "<summary>")
         if 'class="citation-list"' in body:
             body = body.replace('role="doc-biblioentry"', 'role="listitem"')
-        body = compile_charts(reserve_chart_space(body))
+        body = compile_charts(reserve_chart_space(classify_quote_links(body)))
         context["body"] = body
     toctree = context.get("generate_toctree_html")
     if callable(toctree) and not getattr(toctree, "alliance_labelled", False):
@@ -768,6 +788,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", _tidy_page, priority=900)
     app.connect("env-before-read-docs", _execute_ahead, priority=900)
     app.connect("build-finished", _write_bundle)
+    app.connect("build-finished", _write_popover_files)
     app.connect("build-finished", _publish_editions, priority=900)
     app.connect("build-finished", _trim_theme_assets, priority=950)
     # env_version: raised when the document trees this extension shapes change, so Sphinx re-reads

@@ -32,6 +32,9 @@ from alliance.editions import bytes_digest as _digest
 #: Class prefixes kept whatever the pages hold: Bootstrap builds these class names from parts
 #: (``bs-tooltip-`` + placement) when it shows a tooltip or popover.
 KEPT_CLASS_PREFIXES = ("bs-tooltip-", "bs-popover-")
+#: Scripts in ``_static/`` that hold data, not code: their words are not classes (the citation
+#: popovers' paragraph text, ``alliance.popovers.PARAGRAPHS_JS``, would keep ``.show``, ``.table``…).
+DATA_SCRIPTS = ("alliance-paragraphs.js",)
 #: Where the icon fonts are, under the output folder.
 ICON_FONTS = "_static/vendor/fontawesome/webfonts"
 #: The cache folder's name, next to the output folder.
@@ -214,7 +217,8 @@ def trim_theme_assets(outdir: Path) -> TrimReport:
     cache = _Cache(outdir)
     report = TrimReport()
     pages = (p.read_text(encoding="utf-8", errors="replace") for p in sorted(outdir.rglob("*.html")))
-    scripts = (p.read_text(encoding="utf-8", errors="replace") for p in sorted(static.rglob("*.js")))
+    scripts = (p.read_text(encoding="utf-8", errors="replace") for p in sorted(static.rglob("*.js"))
+               if p.name not in DATA_SCRIPTS)
     classes = used_classes(pages, scripts)
     classes_key = _digest("\n".join(sorted(classes)).encode())
     icons: set[int] = set()
