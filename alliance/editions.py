@@ -536,6 +536,10 @@ _LINKS_NOTE = {
 }
 
 
+#: Said only when the book has launch buttons (``repository.url`` set).
+_BINDER_NOTE = ", or the book's Binder launch button"
+
+
 def _page_note(docname: str, book: BookIndex, kind: str = "page") -> NotebookNode:
     """A first cell saying which page of the book this notebook is, and how to run it."""
     address, title = book.lookup("std:doc", docname, docname)
@@ -546,7 +550,7 @@ def _page_note(docname: str, book: BookIndex, kind: str = "page") -> NotebookNod
     return nbformat.v4.new_markdown_cell(
         f"> This is the {edition} of {page}, of the course *The US-Japan Alliance in the Trump "
         f"Years*. {_LINKS_NOTE[book.links]} It runs where the course's Python package is "
-        f"installed (`make lab` on your computer, or the book's Binder launch button): {_NOTE_USE[kind]}",
+        f"installed (`make lab` on your computer{_BINDER_NOTE if paths.repository_url() else ''}): {_NOTE_USE[kind]}",
         metadata={"tags": ["edition-note"]})
 
 
