@@ -6,10 +6,11 @@ directives such as ``{admonition}`` and ``{exercise}``; ``(label)=`` targets). J
 This module writes the ``.ipynb`` files readers get — from the book's download buttons, from the
 Binder launch and from ``make lab`` — with every MyST construct turned into CommonMark:
 
-* ``{q}`` → “words” (Su, [¶4](…)), verified verbatim as in the book; ``{para}`` → [Su ¶4](…);
-  ``{absent}`` → its checked count; the links go to the source reader of the published book;
-* ``{term}``, ``{ref}``, ``{numref}``, ``{doc}`` → links to the published book, with the text the
-  book shows (resolved through the built book's ``objects.inv``);
+* ``{q}`` → “words” (Su, [¶4](… "the paragraph")), verified verbatim as in the book; ``{para}`` →
+  [Su ¶4](… "the paragraph"); ``{absent}`` → its checked count; the links go to the source reader,
+  and each ¶ link's title is the cited paragraph's text (hover it to read the paragraph);
+* ``{term}``, ``{ref}``, ``{numref}``, ``{doc}`` → links into the book, with the text the book
+  shows (resolved through the built book's ``objects.inv``);
 * ``{glue:}`` → the value the book shows (from the executed notebook's ``.glue.json``);
 * ``{cite:p}`` → (Author, year), ``{cite:t}`` → Author (year), linked to the bibliography;
 * admonitions, exercises and solutions → block-quoted callouts with a bold title;
@@ -19,11 +20,21 @@ Anything else raises :class:`EditionError` naming the file and the construct, an
 cell is checked with :func:`raw_myst` (CommonMark rendering, then a search for MyST left over), so
 a construct the converter does not handle cannot reach a reader unnoticed.
 
-The published address is ``html.baseurl`` of ``_config.yml``.
+Where the links go (:attr:`BookIndex.base_url`, see :func:`link_base`):
+
+* ``make lab`` (``--lab``/``--out DIR``): the book built on this computer, through the link
+  ``DIR/book`` → ``_build/html`` that :func:`link_lab_book` makes (JupyterLab serves only the
+  folder it was opened on). Clicking a link opens the page in JupyterLab's HTML viewer; the
+  ``¶`` links' titles show the paragraph on hover without leaving the notebook.
+* Binder (``--binder``): the book Binder built beside the notebooks (``../_build/html/``).
+* The downloads of the built book (``_sources/``, ``student/``) and ``make student``: they are
+  opened away from the book, so they link to the published book (``html.baseurl`` of
+  ``_config.yml``) when it is set; while it is empty (not published) they have no links: a
+  citation reads as plain text ("Su ¶4") with the paragraph's text as its hover title.
 
 Command line::
 
-    python -m alliance.editions --out DIR    # DIR/chapters/*.ipynb, DIR/exercises/*.ipynb (student)
+    python -m alliance.editions --out DIR    # DIR/chapters/*.ipynb, DIR/exercises/*.ipynb (student), DIR/book
     python -m alliance.editions --lab notebooks  # the same, never overwriting a notebook already there
     python -m alliance.editions --binder     # chapters/*.ipynb and the student exercises in place
 """
@@ -125,8 +136,38 @@ def _md_escape(text: str) -> str:
     return re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", text)
 
 
-def _link(text: str, url: str) -> str:
-    return f"[{_md_escape(text)}]({url.replace(' ', '%20').replace(')', '%29')})"
+def _link_title(title: str) -> str:
+    """``title`` as a Markdown link title: in double quotes, ``\\`` and ``"`` escaped, on one line."""
+    return '"' + " ".join(title.split()).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _link(text: str, url: str, title: str = "") -> str:
+    """``text`` linked to ``url`` (with a hover ``title`` if given). Without a ``url``: the text,
+    in a ``<span title="…">`` when there is a title (the paragraph can still be read on hover)."""
+    if not url:
+        if title:
+            return f'<span title="{html.escape(" ".join(title.split()), quote=True)}">{_md_escape(text)}</span>'
+        return _md_escape(text)
+    target = url.replace(" ", "%20").replace(")", "%29")
+    return f"[{_md_escape(text)}]({target} {_link_title(title)})" if title else f"[{_md_escape(text)}]({target})"
+
+
+#: A link to a paragraph of the source reader, relative to the book: ``appendix/sources/su2017.html#su2017-p4``.
+_READER_PARA = re.compile(rf"^{re.escape(paths.READER_DIR)}(?P<source>[a-z][a-z0-9_]*)\.html#(?P=source)-p(?P<para>\d+)$")
+_PARA_NUMBERS = re.compile(r"¶(\d+)(?:[–-]¶?(\d+))?")
+
+
+def cited_paragraphs(source_id: str, text: str, para: int) -> str:
+    """The text of the paragraphs of ``source_id`` a link's words name ("¶4", "Su ¶4–6, ¶9"), or of
+    ``para`` (the paragraph linked) when they name none (quoted words), each after its number:
+    what a ¶ link's hover title shows."""
+    from alliance.corpus import load_corpus
+
+    corpus = load_corpus()
+    table = corpus.paragraphs[corpus.paragraphs["source_id"] == source_id].set_index("para")
+    numbers = [n for first, last in _PARA_NUMBERS.findall(text)
+               for n in range(int(first), int(last or first) + 1)] or [para]
+    return " ".join(f"¶{n}: {' '.join(str(table.loc[n, 'text']).split())}" for n in numbers if n in table.index)
 
 
 def _toc_numbered_docs(root: Path) -> list[str]:
@@ -136,9 +177,50 @@ def _toc_numbered_docs(root: Path) -> list[str]:
             for entry in part.get("chapters", []) if "file" in entry]
 
 
+def link_base(kind: str, config_path: Path | None = None) -> str:
+    """Where an edition's links go, as the prefix of a page's address in the book.
+
+    ``lab`` (``make lab``, ``--out``): ``../book/``, the built book linked into the notebooks
+    folder (:func:`link_lab_book`); ``binder``: ``../_build/html/``, the book Binder built beside the
+    notebooks (both from a notebook one folder deep); ``download`` (the built book's downloads,
+    ``make student``): the published address when ``_config.yml`` sets one, else ``""`` (no links).
+    """
+    if kind == "lab":
+        return f"../{paths.LAB_BOOK_LINK}/"
+    if kind == "binder":
+        return f"../{paths.BUILT_BOOK_DIR}/"
+    if kind == "download":
+        return paths.published_url(config_path) or ""
+    raise ValueError(f"unknown kind of edition {kind!r}: lab, binder or download")
+
+
+def link_lab_book(folder: Path, html_dir: Path | None = None) -> Path:
+    """Make ``folder/book`` lead to the built book, so that the lab editions' links open in the
+    JupyterLab started on ``folder``: a relative symbolic link (it follows every rebuild), or a copy
+    where links cannot be made. A ``book`` that is not a link is left as it is. Returns its path."""
+    import os
+    import shutil
+
+    html_dir = Path(html_dir or HTML_DIR).resolve()
+    target = Path(folder) / paths.LAB_BOOK_LINK
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.is_symlink():
+        target.unlink()
+    elif target.exists():
+        return target
+    try:
+        target.symlink_to(os.path.relpath(html_dir, target.parent.resolve()), target_is_directory=True)
+    except OSError:
+        shutil.copytree(html_dir, target)
+    return target
+
+
 @dataclass
 class BookIndex:
-    """What the notebook editions need to know about the built book to link into it."""
+    """What the notebook editions need to know about the built book to link into it.
+
+    ``base_url`` prefixes a page's address in the book (:func:`link_base`): the published book,
+    a relative path to a built book, or ``""``: no links (the book has no published address)."""
 
     base_url: str
     #: ``objects.inv``: ("std:term" | "std:label" | "std:doc", name) → (address in the book, title)
@@ -149,7 +231,8 @@ class BookIndex:
     @classmethod
     def from_build(cls, html_dir: Path | None = None, glue_dir: Path | None = None,
                    base_url: str | None = None, root: Path | None = None) -> "BookIndex":
-        """Read ``objects.inv`` of a built book (``make book``)."""
+        """Read ``objects.inv`` of a built book (``make book``); links go to ``base_url``, by
+        default the published book (``""``, no links, while it has no address)."""
         from sphinx.util.inventory import InventoryFile
 
         html_dir = Path(html_dir or HTML_DIR)
@@ -161,12 +244,20 @@ class BookIndex:
             raw = InventoryFile.load(stream, "", posixpath.join)
         inventory = {(kind, name): (entry[2], entry[3]) for kind, entries in raw.items()
                      for name, entry in entries.items()}
-        return cls(base_url or paths.published_url(), inventory, Path(root or paths.PROJECT_ROOT),
+        base_url = link_base("download") if base_url is None else base_url
+        return cls(base_url, inventory, Path(root or paths.PROJECT_ROOT),
                    Path(glue_dir or (html_dir.parent / "jupyter_execute")))
 
     def url(self, address: str) -> str:
-        """The published address of a page or anchor of the book (``chapters/x.html#y``)."""
-        return self.base_url + address
+        """Where a page or anchor of the book (``chapters/x.html#y``) is read: ``""`` without links."""
+        return self.base_url + address if self.base_url else ""
+
+    @property
+    def links(self) -> str:
+        """Where the links go: ``published`` (an http(s) address), ``local`` (a built book) or ``none``."""
+        if not self.base_url:
+            return "none"
+        return "published" if self.base_url.startswith(("https://", "http://")) else "local"
 
     def lookup(self, kind: str, name: str, docname: str) -> tuple[str, str]:
         """(address, title) of ``name`` in the inventory (terms match case-insensitively)."""
@@ -233,10 +324,6 @@ class _Page:
     #: The exercise whose solution is open (its number), between solution-start and solution-end.
     solution: str = ""
 
-    @property
-    def reader_prefix(self) -> str:
-        return self.book.url(paths.READER_DIR)
-
     def fail(self, message: str) -> EditionError:
         return EditionError(f"{self.docname}: {message}")
 
@@ -254,8 +341,15 @@ class _Page:
         from alliance.citations import ROLE_PARSERS, ROLE_SEGMENTS
 
         found = ROLE_PARSERS[role](" ".join(body.split()))
-        return "".join(_link(text, url) if url else _md_escape(text)
-                       for text, url in ROLE_SEGMENTS[role](found, self.reader_prefix))
+        pieces = []
+        for text, address in ROLE_SEGMENTS[role](found, paths.READER_DIR):
+            if not address:
+                pieces.append(_md_escape(text))
+                continue
+            para = _READER_PARA.match(address)
+            title = cited_paragraphs(para["source"], text, int(para["para"])) if para else ""
+            pieces.append(_link(text, self.book.url(address), title))
+        return "".join(pieces)
 
     def glued(self, body: str) -> str:
         if body not in self.glue:
@@ -432,17 +526,31 @@ _NOTE_USE = {
 }
 
 
+#: What the first cell says of the edition's links, by :attr:`BookIndex.links`.
+_LINKS_NOTE = {
+    "local": "Its links open the book built on this computer, in JupyterLab; hover over a ¶ link to "
+             "read the cited paragraph without leaving the notebook.",
+    "published": "Its links go to the published book; hover over a ¶ link to read the cited paragraph.",
+    "none": "The book has no published address yet, so citations and cross-references are plain text; "
+            "hover over a ¶ citation to read the cited paragraph.",
+}
+
+
+#: Said only when the book has launch buttons (``repository.url`` set).
+_BINDER_NOTE = ", or the book's Binder launch button"
+
+
 def _page_note(docname: str, book: BookIndex, kind: str = "page") -> NotebookNode:
     """A first cell saying which page of the book this notebook is, and how to run it."""
     address, title = book.lookup("std:doc", docname, docname)
     number = book.chapter_numbers.get(docname)
-    page = f"chapter {number}, [{_md_escape(title)}]({book.url(address)})" if number else \
-        f"the page [{_md_escape(title)}]({book.url(address)})"
+    linked = _link(title, book.url(address))
+    page = f"chapter {number}, {linked}" if number else f"the page {linked}"
     edition = {"page": "notebook edition", "solution": "solution edition", "student": "student edition"}[kind]
     return nbformat.v4.new_markdown_cell(
         f"> This is the {edition} of {page}, of the course *The US-Japan Alliance in the Trump "
-        "Years*. Its links go to the published book. It runs where the course's Python package is "
-        f"installed (`make lab` on your computer, or the book's Binder launch button): {_NOTE_USE[kind]}",
+        f"Years*. {_LINKS_NOTE[book.links]} It runs where the course's Python package is "
+        f"installed (`make lab` on your computer{_BINDER_NOTE if paths.repository_url() else ''}): {_NOTE_USE[kind]}",
         metadata={"tags": ["edition-note"]})
 
 
@@ -780,16 +888,20 @@ def remove_raw_sources(sources_dir: Path, editions: Iterable[Path]) -> list[Path
 
 
 def write_reader_editions(out: Path, book: BookIndex | None = None, overwrite: bool = True,
-                          mirror: bool = False) -> tuple[list[Path], list[Path]]:
+                          mirror: bool = False, html_dir: Path | None = None) -> tuple[list[Path], list[Path]]:
     """``out/chapters/*.ipynb`` (chapters and the data page) and ``out/exercises/*.ipynb`` (student).
 
     With ``overwrite=False`` a notebook already in ``out`` is kept as it is (a student's work).
     With ``mirror=True`` each page's edition goes where its source is (``appendix/data.ipynb``), as
-    the book's launch buttons expect. Returns (written, kept).
+    the book's launch buttons expect. By default the links go to the built book (``html_dir``):
+    through ``out/book`` (:func:`link_lab_book`), or with ``mirror=True`` (Binder) to
+    ``_build/html`` beside the notebooks. Returns (written, kept).
     """
     from alliance.exercises import EXERCISES_DIR, solution_notebooks
 
-    book = book or BookIndex.from_build()
+    book = book or BookIndex.from_build(html_dir, base_url=link_base("binder" if mirror else "lab"))
+    if book.base_url == link_base("lab") and not mirror:
+        link_lab_book(out, html_dir)
     written, kept = [], []
     jobs: list[tuple[Callable[[], NotebookNode], Path]] = [
         (lambda d=d: page_edition(d, book), out / (f"{d}.ipynb" if mirror else f"chapters/{Path(d).name}.ipynb"))
@@ -809,18 +921,20 @@ def main(argv: Iterable[str] | None = None) -> int:
     """Write the notebook editions (after ``make book``)."""
     parser = argparse.ArgumentParser(prog="python -m alliance.editions", description=main.__doc__)
     where = parser.add_mutually_exclusive_group(required=True)
-    where.add_argument("--out", type=Path, help="write DIR/chapters/*.ipynb and DIR/exercises/*.ipynb (student)")
+    where.add_argument("--out", type=Path, help="write DIR/chapters/*.ipynb and DIR/exercises/*.ipynb (student), "
+                                                "linked to the built book through DIR/book")
     where.add_argument("--lab", type=Path, metavar="DIR",
                        help="like --out, but keep every notebook already in DIR (a student's work)")
     where.add_argument("--binder", action="store_true",
                        help="write chapters/*.ipynb and replace exercises/*.ipynb by the student edition")
     parser.add_argument("--html", type=Path, default=HTML_DIR, help="the built book (default _build/html)")
     args = parser.parse_args(list(argv) if argv is not None else None)
-    book = BookIndex.from_build(args.html)
+    book = BookIndex.from_build(args.html, base_url=link_base("binder" if args.binder else "lab"))
     if args.binder:
-        written, kept = write_reader_editions(book.root, book, mirror=True)
+        written, kept = write_reader_editions(book.root, book, mirror=True, html_dir=args.html)
     else:
-        written, kept = write_reader_editions(args.out or args.lab, book, overwrite=args.lab is None)
+        written, kept = write_reader_editions(args.out or args.lab, book, overwrite=args.lab is None,
+                                              html_dir=args.html)
     folder = book.root if args.binder else (args.out or args.lab)
     print(f"Notebook editions: {len(written)} written to {folder}"
           + (f"; {len(kept)} kept as they were (your work: delete a file to get a fresh copy)" if kept else ""))

@@ -243,7 +243,7 @@ class LinkMap:
     """The book's pages inside the EPUB and their ids, to rewrite a page's links."""
 
     ids: dict[str, dict[str, str]]     # built page path -> (old id -> new id)
-    base_url: str                      # the published book, for links to files outside the EPUB
+    base_url: str                      # the published book, for links to files outside the EPUB ("" = none)
     internal: int = 0
     external: int = 0
 
@@ -254,7 +254,10 @@ class LinkMap:
             return href, True
         target = posixpath.normpath(posixpath.join(posixpath.dirname(page), parts.path)) if parts.path else page
         if target not in self.ids:
-            # A download, a notebook or a page not in the e-book: its address on the published site.
+            # A download, a notebook or a page not in the e-book: its address on the published site
+            # ("" while the book has no published address: the link is then dropped, its text kept).
+            if not self.base_url:
+                return "", True
             full = self.base_url + target + (f"#{parts.fragment}" if parts.fragment else "")
             return full, True
         fragment = ""
@@ -275,6 +278,9 @@ class LinkMap:
         notes: list[str] = []
         for tag in soup.find_all("a", href=True):
             href, external = self.rewrite(page, str(tag["href"]))
+            if not href:
+                tag.unwrap()
+                continue
             tag["href"] = href
             if external:
                 self.external += 1
@@ -299,7 +305,11 @@ class LinkMap:
             aside.append(listing)
             (soup.find("article") or soup).append(aside)
         for tag in soup.find_all(cite=True):
-            tag["cite"] = self.rewrite(page, str(tag["cite"]))[0]
+            cite = self.rewrite(page, str(tag["cite"]))[0]
+            if cite:
+                tag["cite"] = cite
+            else:
+                del tag["cite"]
         for tag in soup.find_all("a", href=False):
             tag.unwrap()
 
@@ -421,13 +431,14 @@ def cover_document(title: str, edition: str) -> str:
     return xhtml_document(title, body, 0)
 
 
-def title_document(title: str, author: str, edition: str, address: str) -> str:
-    """The title page: the book's title, authors, edition and published address."""
+def title_document(title: str, author: str, edition: str, address: str | None) -> str:
+    """The title page: the book's title, authors, edition and published address (if it has one)."""
+    online = (f'<p>Published online at <a href="{html_lib.escape(address)}">{html_lib.escape(address)}</a></p>\n'
+              if address else "")
     body = (f'<section class="title-page" epub:type="titlepage">\n<h1>{html_lib.escape(title)}</h1>\n'
             f"<p>{html_lib.escape(author)}</p>\n"
             f"<p>{html_lib.escape(edition.capitalize())} edition of the course book, for e-readers.</p>\n"
-            f'<p>Published online at <a href="{html_lib.escape(address)}">{html_lib.escape(address)}</a></p>\n'
-            "</section>")
+            f"{online}</section>")
     return xhtml_document(title, body, 0)
 
 
@@ -506,7 +517,7 @@ def build_epub(html: Path, out: Path, book: Path = PROJECT_ROOT, edition: str = 
             entry.title = page_title(soup, entry.path)
             entry.sections = page_sections(soup)
             soups[entry.path] = soup
-    links = LinkMap(ids, published_url())
+    links = LinkMap(ids, published_url() or "")
     files: dict[str, bytes] = {"META-INF/container.xml": CONTAINER.encode()}
     manifest = [("cover-image", COVER_IMAGE, "image/png", "cover-image"),
                 ("cover", COVER_PAGE, "application/xhtml+xml", ""),
@@ -531,7 +542,7 @@ def build_epub(html: Path, out: Path, book: Path = PROJECT_ROOT, edition: str = 
     files[f"{CONTENT_DIR}/{COVER_IMAGE}"] = cover_png(title, author, edition)
     files[f"{CONTENT_DIR}/{STYLESHEET}"] = STYLE.encode()
     modified, date = _modified([html / e.path for e in entries])
-    identifier = f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{address}#epub-{edition}')}"
+    identifier = f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{address or title}#epub-{edition}')}"
     # The edition in the library's title: a reader who has both tells them apart.
     files[f"{CONTENT_DIR}/content.opf"] = package_document(f"{title} ({edition} edition)", author, identifier,
                                                            modified, manifest, spine).encode()

@@ -25,7 +25,7 @@ writes the marks (``score``) and comments into ``results.json`` and rewrites the
 (``alliance.gradebook.write_gradebook``). Merging the same sheet twice gives the same result.
 
 The question texts, model answers and rubrics are the solution notebooks' MyST. With the book built
-(``make book``) they are converted as for the notebook editions (``alliance.editions``: quotations,
+(``make book``) and a published address (``html.baseurl``) they are converted as for the notebook editions (``alliance.editions``: quotations,
 paragraph citations and glossary terms linked to the published book); otherwise a plain rendering
 is used (roles shown as their text, e.g. ``ling2018 ¶22``). Either way the result is rendered as
 CommonMark with raw HTML disabled; students' answers are shown as escaped plain text.
@@ -261,9 +261,10 @@ class MystRenderer:
         from alliance.editions import BookIndex, EditionError
 
         try:
-            return cls(BookIndex.from_build())
+            book = BookIndex.from_build()
         except (EditionError, OSError, ValueError):
             return cls(None)
+        return cls(book if book.links == "published" else None)  # no published book: nothing to link to
 
     def commonmark(self, markdown: str, docname: str) -> str:
         """``markdown`` as CommonMark (MyST converted); a construct the converter refuses goes plain."""
@@ -359,7 +360,7 @@ def marking_html(run: GradingRun, texts: dict[str, ExerciseText], renderer: Myst
             f"<div><h3>Answers ({len(entries)})</h3>\n{answers}</div></div></section>")
     links = ("Quotations, paragraph citations and glossary terms link to the published book."
              if renderer.linked else
-             "The book is not built here, so citations are shown as text (for example “ling2018 ¶22” is "
+             "The book is not built here or has no published address (html.baseurl), so citations are shown as text (for example “ling2018 ¶22” is "
              "paragraph 22 of ling2018); run <code>make book</code> first for links into the book.")
     body = (f"<h1>Hand marking</h1>\n<p>Each written answer and judgement of a counted submission, under its "
             f"anonymous code only. Give each written answer a mark from 0 to its points in "

@@ -26,20 +26,47 @@ SHARED_REFERENCE_DIR: Path = PROJECT_ROOT.parent / "shared" / "reference"
 READER_URL = "../appendix/sources/{source_id}.html#{anchor}"
 #: Where the source reader lives in the book, relative to its root.
 READER_DIR = "appendix/sources/"
-#: The book's configuration (its published address is ``html.baseurl``).
+#: The book's configuration: its published address (``html.baseurl``) and the repository it is
+#: published from (``repository.url``), both empty until the course is published.
 BOOK_CONFIG: Path = PROJECT_ROOT / "_config.yml"
+#: Where ``make lab`` links the built book into the notebooks folder (``notebooks/book``).
+LAB_BOOK_LINK = "book"
+#: The built book (solution edition), relative to the project root.
+BUILT_BOOK_DIR = "_build/html"
 
 
 @functools.cache
-def published_url() -> str:
-    """The published book's address (``html.baseurl`` of ``_config.yml``), ending in ``/``."""
+def _book_config(config_path: Path) -> dict:
     import yaml
 
-    config = yaml.safe_load(BOOK_CONFIG.read_text(encoding="utf-8"))
-    url = str((config.get("html") or {}).get("baseurl") or "").strip()
-    if not url.startswith(("https://", "http://")):
-        raise ValueError(f"{BOOK_CONFIG}: html.baseurl must be the published book's address, not {url!r}.")
-    return url.rstrip("/") + "/"
+    return yaml.safe_load(Path(config_path).read_text(encoding="utf-8")) or {}
+
+
+def _address(config_path: Path | None, section: str, key: str) -> str | None:
+    """``section.key`` of the book's configuration: ``None`` when empty (not set), else an
+    ``http(s)://`` address; anything else is an error naming the setting."""
+    config_path = Path(config_path or BOOK_CONFIG)
+    value = str((_book_config(config_path).get(section) or {}).get(key) or "").strip()
+    if not value:
+        return None
+    if not value.startswith(("https://", "http://")):
+        raise ValueError(f"{config_path}: {section}.{key} must be empty (not published) or an "
+                         f"http(s):// address, not {value!r}.")
+    return value
+
+
+def published_url(config_path: Path | None = None) -> str | None:
+    """The published book's address (``html.baseurl`` of ``_config.yml``), ending in ``/``;
+    ``None`` while it is empty (the course has not been published)."""
+    url = _address(config_path, "html", "baseurl")
+    return url.rstrip("/") + "/" if url else None
+
+
+def repository_url(config_path: Path | None = None) -> str | None:
+    """The repository the book is published from (``repository.url`` of ``_config.yml``), which the
+    launch (Binder) and repository buttons open; ``None`` while it is empty (no buttons)."""
+    url = _address(config_path, "repository", "url")
+    return url.rstrip("/") if url else None
 
 
 def render_mode() -> str:
@@ -48,11 +75,29 @@ def render_mode() -> str:
     return os.environ.get("ALLIANCE_CHART_MODE", "lab")
 
 
+def local_book(start: Path | None = None) -> Path | None:
+    """The built book nearest to ``start`` (the working folder: a kernel's is its notebook's): a
+    ``book/`` (``make lab``'s link) or ``_build/html/`` in it or a folder above it; ``None`` if none."""
+    start = Path(start or Path.cwd()).resolve()
+    for folder in (start, *start.parents):
+        for candidate in (folder / LAB_BOOK_LINK, folder / BUILT_BOOK_DIR):
+            if (candidate / "objects.inv").is_file():
+                return candidate
+    return None
+
+
 def reader_url(source_id: str, anchor: str) -> str:
-    """Link to a paragraph of the source reader: relative inside the book, else the published page."""
+    """Link to a paragraph of the source reader: relative inside the book; in a notebook, the
+    nearest built book (:func:`local_book`, relative to the working folder), else the published
+    book, else ``""`` (no link: the citation reads as plain text)."""
     if render_mode() == "book":
         return READER_URL.format(source_id=source_id, anchor=anchor)
-    return f"{published_url()}{READER_DIR}{source_id}.html#{anchor}"
+    page = f"{READER_DIR}{source_id}.html#{anchor}"
+    built = local_book()
+    if built is not None:
+        return Path(os.path.relpath(built, Path.cwd())).as_posix() + "/" + page
+    published = published_url()
+    return f"{published}{page}" if published else ""
 
 
 #: File name of the shared chart bundle (vega, vega-lite, a small ``vegaEmbed``) in the book's ``_static/``.

@@ -306,10 +306,12 @@ def convert_article(article: str, page: BookPage, html_dir: Path, out_dir: Path,
         fragment = unquote(parts.fragment)
         if rel in ids:
             anchor["href"] = "#" + target_id(rel, fragment if fragment in ids[rel] else "")
-        else:
-            address = published_url() + rel + (f"#{parts.fragment}" if parts.fragment else "")
+        elif (online := published_url()):
+            address = online + rel + (f"#{parts.fragment}" if parts.fragment else "")
             anchor["href"] = address
             _print_address(anchor, address, notes)
+        else:
+            anchor.unwrap()  # a file outside the PDF, and no published book to link it at
     for element in soup.find_all(["img", "source"], src=True):
         src = element["src"]
         if not urlsplit(src).scheme and not src.startswith("/"):
@@ -379,9 +381,11 @@ def assemble(edition: str, html_dir: Path, out_dir: Path, root: Path = PROJECT_R
     sections = [convert_article(read_article(html_dir / page.rel), page, html_dir, out_dir, ids) for page in pages]
     title, author = book_title(root)
     links = "".join(f'<link rel="stylesheet" href="{html_lib.escape(sheet)}"/>' for sheet in _stylesheets(html_dir, pages[0].rel, out_dir))
+    online = published_url()
     title_page = (f'<section class="pdf-title-page" id="pdf-title"><h1>{html_lib.escape(title)}</h1>'
                   f'<p>{html_lib.escape(EDITION_NAMES[edition])}</p><p>{html_lib.escape(author)}</p>'
-                  f'<p>The online book: {html_lib.escape(published_url())}</p></section>')
+                  + (f'<p>The online book: {html_lib.escape(online)}</p>' if online else "")
+                  + "</section>")
     document = (f'<!DOCTYPE html><html lang="en" data-theme="light" data-mode="light"><head><meta charset="utf-8"/>'
                 f"<title>{html_lib.escape(title)}</title>{links}<style>{PRINT_CSS}</style></head>"
                 f'<body class="alliance-pdf">{title_page}{toc_html(pages)}<main>{"".join(sections)}</main></body></html>')

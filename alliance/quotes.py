@@ -129,16 +129,18 @@ class Quotation:
 
     def _repr_html_(self) -> str:
         words = html.escape(normalize_space(self.text))
-        link = f'<a class="alliance-para-link" href="{html.escape(self.url)}">¶{self.para}</a>'
+        url = self.url
+        link = f'<a class="alliance-para-link" href="{html.escape(url)}">¶{self.para}</a>' if url else f"¶{self.para}"
         if self.inline:
             label = html.escape(self.cite_as)
             return (f'<span class="alliance-quote-inline" data-source="{self.source_id}">“{words}” '
                     f'({label}, {link})</span>')
         when = self.date if self.date_basis == "published" else f"{self.date}, {self.date_basis}"
+        cite = f' cite="{html.escape(url)}"' if url else ""
         caption = (f"— {html.escape(_short_authors(self.authors))}, <cite>{html.escape(self.outlet)}</cite>, "
                    f"{html.escape(when)}, {link}")
         return (f'<figure class="alliance-quote" data-source="{self.source_id}" data-para="{self.para}">'
-                f'<blockquote cite="{html.escape(self.url)}"><p>{words}</p></blockquote>'
+                f"<blockquote{cite}><p>{words}</p></blockquote>"
                 f"<figcaption>{caption}</figcaption></figure>")
 
 

@@ -12,6 +12,9 @@
 * Removes sphinx-thebe's scripts (the course does not use Thebe, which loads from a CDN, and
   whose config script is declared twice on some pages: ``THEBE_JS_URL`` already declared).
 * Notebook pages offer ``.ipynb`` (not the MyST ``.md``) for download and launch.
+* One setting says where the book is published (``publication_settings``): ``html.baseurl`` and
+  ``repository.url`` of ``_config.yml``. The launch (Binder) and repository buttons are shown only
+  when ``repository.url`` names a repository; empty (the default, not published), there are none.
 * Keeps the addresses of Markdown links raw in the document tree (``keep_link_urls_raw``): myst-parser
   (up to 5.0, its issue #760) HTML-escapes a link's URL before storing it as ``refuri``, which every
   writer escapes again, so ``?a=1&b=2`` was published as ``href="?a=1&amp;amp;b=2"``.
@@ -610,6 +613,53 @@ def _tidy_page(app: Sphinx, pagename: str, templatename: str, context: dict[str,
                     button["url"] = url[: -len(".md")] + ".ipynb"
 
 
+def _config_path(app: Sphinx) -> Path:
+    """The book's ``_config.yml`` (jupyter-book builds from the folder that holds it)."""
+    return Path(app.srcdir) / "_config.yml"
+
+
+def publication_settings(theme_options: dict[str, Any], repository: dict[str, Any] | None,
+                         launch_buttons: dict[str, Any] | None, repository_url: str | None) -> dict[str, Any]:
+    """``html_theme_options`` with the repository and launch buttons set from the one setting:
+    with a ``repository_url``, the repository button and the launch buttons of ``launch_buttons``
+    (``_config.yml``'s ``launch_buttons:``), on the branch and path of ``repository``; without,
+    neither (sphinx-book-theme would otherwise link placeholders, or fail without a repository)."""
+    options = {k: v for k, v in theme_options.items()
+               if k not in ("repository_url", "repository_branch", "path_to_docs", "launch_buttons",
+                            "use_repository_button", "use_issues_button", "use_edit_page_button")}
+    if not repository_url:
+        return {**options, "use_repository_button": False, "use_issues_button": False,
+                "use_edit_page_button": False, "launch_buttons": {}}
+    repository = repository or {}
+    return {**options, "repository_url": repository_url, "repository_branch": repository.get("branch") or "main",
+            "path_to_docs": repository.get("path_to_book") or "", "use_repository_button": True,
+            "launch_buttons": dict(launch_buttons or {})}
+
+
+def _apply_publication(app: Sphinx, config: Any) -> None:
+    """Set the published address (``html_baseurl``: canonical links) and the repository and launch
+    buttons from ``html.baseurl`` and ``repository.url`` of ``_config.yml`` (see
+    :func:`publication_settings`): the ``sphinx.config`` of ``_config.yml`` replaces the theme options
+    jupyter-book derives from them, so this extension derives them once, here."""
+    import yaml
+
+    path = _config_path(app)
+    if not path.is_file():
+        return
+    book = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    config.html_baseurl = paths.published_url(path) or ""
+    config.html_theme_options = publication_settings(dict(config.html_theme_options or {}), book.get("repository"),
+                                                     book.get("launch_buttons"), paths.repository_url(path))
+
+
+def _offer_notebook_download(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+    """A MyST notebook page offers its ``.ipynb`` (the notebook edition written at the end of the
+    build) even without launch buttons: sphinx-book-theme names it only when it adds them."""
+    source = str(context.get("sourcename") or "")
+    if "kernelspec" in app.env.metadata.get(pagename, {}) and source.endswith((".md", ".md.txt")):
+        context.setdefault("ipynb_source", pagename + ".ipynb")
+
+
 def _publish_editions(app: Sphinx, exception: Exception | None) -> None:
     """Replace the notebooks the book offers (download buttons, ``student/``) by their notebook
     editions, which read as CommonMark in any Jupyter front end (see ``alliance.editions``).
@@ -621,7 +671,7 @@ def _publish_editions(app: Sphinx, exception: Exception | None) -> None:
     outdir = Path(app.outdir)
     # myst-nb writes the executed notebooks (and their .glue.json) beside the HTML, as jupyter_execute/.
     book = BookIndex.from_build(outdir, outdir.parent / "jupyter_execute",
-                                base_url=app.config.html_baseurl or None, root=Path(app.srcdir))
+                                base_url=paths.published_url(_config_path(app)) or "", root=Path(app.srcdir))
     student = is_student_edition(app)
     published = write_book_editions(outdir, book, student=student)
     logger.info(f"[alliance] notebook editions for download ({'student' if student else 'solution'} edition "
@@ -774,6 +824,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("alliance_edition", edition_from_environment(), "env", types=[str])
     app.add_config_value("alliance_reader_editions", (), "html")
     app.connect("config-inited", _note_reader_editions)
+    app.connect("config-inited", _apply_publication)
+    app.connect("html-page-context", _offer_notebook_download, priority=500)
     app.connect("build-finished", _copy_reader_editions)
     app.add_transform(DropSolutions)
     app.add_transform(RenderEvidence)
@@ -793,5 +845,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("build-finished", _trim_theme_assets, priority=950)
     # env_version: raised when the document trees this extension shapes change, so Sphinx re-reads
     # every page instead of keeping stale ones (2: Markdown links' addresses are stored raw; 3: evidence
-    # rendered per paragraph).
-    return {"version": "1.0", "env_version": 3, "parallel_read_safe": True, "parallel_write_safe": True}
+    # rendered per paragraph; 4: evidence links carry their paragraphs' classes, pages load the popover).
+    return {"version": "1.0", "env_version": 4, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -10,7 +10,8 @@ from urllib.parse import urljoin, urlparse
 import nbformat
 import pytest
 
-from alliance.editions import BookIndex, EditionError, _Page, exercise_edition, notebook_raw_myst, raw_myst
+from alliance.editions import (BookIndex, EditionError, _link, _link_title, _Page, commonmark_html, exercise_edition,
+                               notebook_raw_myst, raw_myst)
 from alliance.exercises import exercise_id, solution_notebooks
 from alliance.site import toc_files
 
@@ -38,6 +39,65 @@ def _convert(book: BookIndex, markdown: str) -> str:
     return _Page("chapters/x", book, book.glue("chapters/x")).markdown(markdown)
 
 
+def _paragraph(source_id: str, para: int) -> str:
+    """The text of a paragraph of a source, on one line (what a ¶ link's title shows)."""
+    from alliance.corpus import load_corpus
+
+    table = load_corpus().paragraphs
+    row = table[(table["source_id"] == source_id) & (table["para"] == para)]
+    return " ".join(str(row["text"].iloc[0]).split())
+
+
+class _Links(HTMLParser):
+    """Every ``<a>`` (href, title) and every ``<span title>`` of rendered HTML."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[tuple[str, str]] = []
+        self.spans: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "a" and found.get("href") is not None:
+            self.links.append((found["href"] or "", found.get("title") or ""))
+        if tag == "span" and found.get("title"):
+            self.spans.append(found["title"] or "")
+
+
+def rendered_links(markdown: str) -> _Links:
+    parser = _Links()
+    parser.feed(commonmark_html(markdown))
+    return parser
+
+
+def test_a_link_title_keeps_quotes_and_backslashes() -> None:
+    """The title survives CommonMark as written (quotes and backslashes escaped, not lost)."""
+    title = 'He said "no" \\ then (¶4) [yes] *twice*'
+    links = rendered_links(_link("¶4", "https://example.org/a b", title)).links
+    assert links == [("https://example.org/a%20b", title)]
+
+
+def test_a_para_link_title_is_the_cited_paragraphs(book: BookIndex) -> None:
+    text = _convert(book, "See {para}`su2017:4-5` and {q}`yuan2018: comprehensive security institution`.")
+    links = rendered_links(text).links
+    assert links[0] == (BASE + "appendix/sources/su2017.html#su2017-p4",
+                        f"¶4: {_paragraph('su2017', 4)} ¶5: {_paragraph('su2017', 5)}")
+    assert links[1] == (BASE + "appendix/sources/yuan2018.html#yuan2018-p6", f"¶6: {_paragraph('yuan2018', 6)}")
+
+
+def test_without_an_address_citations_are_plain_text_read_on_hover(book: BookIndex) -> None:
+    """The book not published (``base_url`` empty): no link at all; a ¶ keeps its paragraph as a title."""
+    unlinked = BookIndex("", book.inventory, book.root, book.glue_dir)
+    assert unlinked.links == "none"
+    text = _convert(unlinked, "Yuan calls it a {q}`yuan2018: comprehensive security institution` "
+                              "({para}`yuan2018:6`); see {term}`transactionalism` and {cite:t}`su2017uncertainties`.")
+    found = rendered_links(text)
+    assert found.links == [], text
+    assert found.spans == [f"¶6: {_paragraph('yuan2018', 6)}"] * 2
+    assert raw_myst(text) == []
+    assert "transactionalism" in text and "Su (2017)" in text
+
+
 def test_roles_become_text_and_links_to_the_published_book(book: BookIndex) -> None:
     text = _convert(book, "(x-label)=\n# Title\n\n"
                           "Yuan calls it a {q}`yuan2018: comprehensive security institution` ({para}`yuan2018:6`); "
@@ -47,8 +107,9 @@ def test_roles_become_text_and_links_to_the_published_book(book: BookIndex) -> N
                           "% a comment the reader never sees\n")
     assert raw_myst(text) == []
     assert "(x-label)=" not in text and "a comment" not in text
-    assert "“comprehensive security institution” (Yuan, [¶6](" + BASE + "appendix/sources/yuan2018.html#yuan2018-p6))" in text
-    assert "[Yuan ¶6](" + BASE + "appendix/sources/yuan2018.html#yuan2018-p6)" in text
+    title = _link_title(f"¶6: {_paragraph('yuan2018', 6)}")
+    assert "“comprehensive security institution” (Yuan, [¶6](" + BASE + f"appendix/sources/yuan2018.html#yuan2018-p6 {title}))" in text
+    assert "[Yuan ¶6](" + BASE + f"appendix/sources/yuan2018.html#yuan2018-p6 {title})" in text
     assert "has 384 words. Highest: Yuan (7)." in text
     assert f"[transactionalism]({BASE}appendix/glossary.html#term-transactionalism)" in text
     assert f"[Alliance evolution]({BASE}chapters/01-alliance-evolution.html#alliance-evolution)" in text

@@ -20,7 +20,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from alliance.editions import BookIndex, raw_myst, write_reader_editions
+from alliance.editions import raw_myst, write_reader_editions
 from alliance.labrun import NotebookReport, jupyterlab, run_notebooks
 from alliance.site import find_chromium
 
@@ -49,7 +49,7 @@ def lab_reports(tmp_path_factory) -> dict[str, tuple[NotebookReport, int]]:
             pytest.fail("Chromium not found (CI is set, so the JupyterLab tests must run): run `make browser`.")
         pytest.skip("Chromium not found: run `make browser`.")
     folder = tmp_path_factory.mktemp("notebooks")
-    written, _ = write_reader_editions(folder, BookIndex.from_build())
+    written, _ = write_reader_editions(folder)  # as `make lab`: links into the built book via folder/book
     paths = [str(p.relative_to(folder)) for p in written]
     expected = {p: _charts_expected(nbformat.read(folder / p, as_version=4)) for p in paths}
     with jupyterlab(folder) as url:
