@@ -364,6 +364,9 @@ def visit_page(context, external: list[str], base_url: str, rel: str, axe_path: 
     external.clear()
     try:
         page.goto(base_url + rel, wait_until="load", timeout=30_000)
+        if not header:  # a redirect stub: wait until the page it leads to has loaded (else a race)
+            page.wait_for_url(lambda url: not urlsplit(url).path.endswith("/" + rel), timeout=30_000)
+            page.wait_for_load_state("load")
         page.wait_for_timeout(100)
         report.bundle_requests_before_scroll = len(report.bundle_requests)
         report.first_chart_screens = page.evaluate(_SCROLL_TO_FIRST_CHART)
