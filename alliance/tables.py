@@ -120,7 +120,9 @@ def _flat_frame(data: pd.DataFrame | pd.Series) -> pd.DataFrame:
     frame = data.to_frame() if isinstance(data, pd.Series) else data
     if isinstance(frame.columns, pd.MultiIndex):
         frame = frame.set_axis([" ".join(str(p) for p in c if str(p)) for c in frame.columns], axis=1)
-    if any(name is not None for name in frame.index.names):
+    if any(name is not None for name in frame.index.names) or not pd.api.types.is_integer_dtype(frame.index):
+        # A named index, or labels that are not row numbers (an unnamed one is headed "index",
+        # a code name, so it must be named: ``.rename_axis("Source")``).
         frame = frame.reset_index()
     else:
         frame = frame.reset_index(drop=True)
@@ -171,13 +173,25 @@ def cell_text(value: object, decimals: int = 2) -> str:
 def _link(address: str, text: str) -> str:
     """A followable link; ``text`` is the site's name, the full address is its title."""
     escaped = html.escape(address)
-    return f'<a class="alliance-ref" href="{escaped}" title="{escaped}">{html.escape(text)}</a>'
+    title = f' title="{escaped}"' if text != address else ""
+    return f'<a class="alliance-ref" href="{escaped}"{title}>{html.escape(text)}</a>'
 
 
 def site_name(address: str) -> str:
     """A short name for an address: its host without ``www.`` (``mofa.go.jp``)."""
     host = urlsplit(address).hostname or address
     return host.removeprefix("www.")
+
+
+@dataclass(frozen=True)
+class Link:
+    """A cell that is a link with its own words (``Link(row.source_url, "checked page")``)."""
+
+    url: str
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
 
 
 @dataclass(frozen=True)
@@ -232,7 +246,9 @@ def reading_table(data: pd.DataFrame | pd.Series, labels: Mapping[str, str] | No
         for value, name, heading, num, places in zip(row, frame.columns, headings, numeric, decimals):
             text = cell_text(value, places)
             texts.append(text)
-            if str(name) in linked and isinstance(value, str) and value.strip():
+            if isinstance(value, Link):
+                content = _link(value.url, value.text)
+            elif str(name) in linked and isinstance(value, str) and value.strip():
                 content = _link(value.strip(), site_name(value.strip()) if link_text == "site" else value.strip())
             else:
                 content = html.escape(text)
