@@ -4,7 +4,8 @@
 table that a student can read:
 
 * no index column: a meaningful (named) index becomes ordinary columns, pandas' row numbers are dropped;
-* every cell in full (pandas cuts text at 50 characters with "..."; nothing is cut here);
+* every cell in full (pandas cuts text at 50 characters with "..."; nothing is cut here); a
+  ``source_id`` cell shows the source's name (``cite_as``: "Yuan");
 * column labels in words: each code name (``per_1000``, ``cited_as``, ``source_id``, a source id) is
   looked up in ``labels`` and then in :data:`COLUMN_LABELS`; a code name with no label in words
   raises :class:`TableLabelError` instead of reaching the page;
@@ -246,6 +247,9 @@ def reading_table(data: pd.DataFrame | pd.Series, labels: Mapping[str, str] | No
         for value, name, heading, num, places in zip(row, frame.columns, headings, numeric, decimals):
             text = cell_text(value, places)
             texts.append(text)
+            if str(name) == "source_id" and isinstance(value, str) and value in _source_names():
+                value = _source_names()[value]          # a source by its name ("Yuan"), as the prose names it
+                text = texts[-1] = value
             if isinstance(value, Link):
                 content = _link(value.url, value.text)
             elif str(name) in linked and isinstance(value, str) and value.strip():

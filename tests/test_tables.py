@@ -55,6 +55,7 @@ def test_labels_in_words_from_the_call_and_the_course_mapping():
     frame = pd.DataFrame({"per_1000": [1.5], "cited_as": ["Su ¶4"], "checked figure": ["x"], "source_id": ["su2017"]})
     [table] = tables_of(reading_table(frame, labels={"cited_as": "As cited"}).to_html())
     assert [text for _, text in table.head[0]] == ["Per 1,000 words", "As cited", "Checked figure", "Source"]
+    assert [text for _, text in table.body[0]][-1] == "Su"          # a source by its name
     assert COLUMN_LABELS["per_1000"] == "Per 1,000 words" and column_label("cited_as") == "Cited as"
 
 
