@@ -14,7 +14,7 @@ table that a student can read:
 * the course's inline roles (``{para}``, ``{q}``, ``{absent}``, ``{term}``) in a cell are written in
   plain words (“Su ¶4”), never shown as raw MyST;
 * the class ``alliance-table`` (``_static/alliance.css``) wraps long words and addresses to the text
-  column's width; ``stack=True`` (the vantage table) shows one block per row at phone width.
+  column's width; ``stack=True`` (the vantage table) shows one block of labelled lines per row.
 
 :func:`table_problems` finds what the helper prevents in a built page (the build test runs it on
 every chapter and exercise page of both editions).
@@ -221,7 +221,7 @@ def reading_table(data: pd.DataFrame | pd.Series, labels: Mapping[str, str] | No
     ``labels`` maps column names to headings in words (beyond :data:`COLUMN_LABELS`); ``links``
     names the columns (besides :data:`ADDRESS_COLUMNS`) whose cells are addresses; ``link_text``
     is ``"site"`` (the link shows the site's name) or ``"address"`` (the whole address);
-    ``stack=True`` shows each row as a block of labelled lines at phone width."""
+    ``stack=True`` shows each row as a block of labelled lines (the same lines for every row)."""
     frame = _flat_frame(data)
     unknown = [c for c in links if c not in frame.columns]
     if unknown:
