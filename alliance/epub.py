@@ -51,7 +51,7 @@ COVER_COLOURS = {"background": "#0b2f4f", "text": "#ffffff", "muted": "#c9d6e3",
 COVER_FONT = "DejaVu Sans"
 #: Elements an EPUB 3 content document may hold that the built pages use; any other element name
 #: (text that looked like a tag, such as ``<date>``, if a page ever leaves one unescaped: the book's
-#: tables escape their text, ``alliance.reference.text_table``) is written back as text.
+#: tables escape their text, ``alliance.tables.reading_table``) is written back as text.
 KNOWN_ELEMENTS = frozenset(
     "a abbr article aside b blockquote br caption cite code col colgroup dd del details div dl dt em "
     "figcaption figure h1 h2 h3 h4 h5 h6 hr i img ins kbd li mark ol p pre q s samp section small "

@@ -3,15 +3,12 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from alliance import paths
-
-if TYPE_CHECKING:
-    from pandas.io.formats.style import Styler
+# The data page's tables of text are made by the course's one table helper (re-exported here).
+from alliance.tables import text_table  # noqa: F401
 
 
 def _read_dated(path: Path) -> pd.DataFrame:
@@ -77,26 +74,3 @@ def load_data(name: str) -> pd.DataFrame:
     return pd.read_csv(path, keep_default_na=False)
 
 
-def _link_cell(escaped: object) -> str:
-    """A cell's address (already HTML-escaped by the ``Styler``) as a link that shows it; empty stays empty."""
-    if not isinstance(escaped, str) or not escaped:
-        return ""
-    return f'<a class="alliance-ref" href="{escaped}">{escaped}</a>'
-
-
-def text_table(frame: pd.DataFrame, links: Sequence[str] = ()) -> "Styler":
-    """``frame`` shown as a table of text, without its index: every cell and column heading is
-    HTML-escaped, so a placeholder such as ``<date>``, a regular expression's ``(?<!`` or an
-    address's ``&`` shows as written (a pandas ``Styler`` escapes nothing unless told).
-
-    The cells of the columns named in ``links`` (addresses such as ``source_url``) are links that
-    show their address; the address is escaped once, in ``href`` and text alike, so ``&`` is
-    written ``&amp;`` and a browser follows the address as written."""
-    unknown = [c for c in links if c not in frame.columns]
-    if unknown:
-        raise KeyError(f"text_table: no column(s) {unknown} to show as links; columns: {list(frame.columns)}.")
-    styler = frame.style.hide(axis="index").format(escape="html").format_index(escape="html", axis=1)
-    if links:
-        # With escape="html" the Styler escapes each value before it calls the formatter.
-        styler = styler.format(_link_cell, subset=list(links), escape="html")
-    return styler
