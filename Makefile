@@ -47,7 +47,7 @@ $(COURSE_FOLDER): FORCE
 	if [ -x $(BIN)/python ] && [ "$$installed" != "$(realpath $(CURDIR))" ]; then \
 	  echo "The course package is installed from $${installed:-nowhere}, not from this folder ($(CURDIR)): a copied or moved folder. Installing it again."; \
 	  echo "$(CURDIR)" > $@; \
-	elif [ ! -e $@ ]; then mkdir -p $(VENV) && echo "$(CURDIR)" > $@ && touch -d @0 $@; fi
+	elif [ -x $(BIN)/python ] && [ ! -e $@ ]; then echo "$(CURDIR)" > $@ && touch -d @0 $@; fi
 
 FORCE:
 

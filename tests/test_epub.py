@@ -209,6 +209,8 @@ def _epub_words(epub: Path) -> str:
     """The words of every content document of an EPUB (tags dropped), as one string."""
     with zipfile.ZipFile(epub) as archive:
         texts = [archive.read(n).decode("utf-8") for n in archive.namelist() if n.endswith(".xhtml")]
+    # the note numbers after web links (the addresses' notes) are not part of the page's text
+    texts = [re.sub(r'<sup class="alliance-note-ref">\d+</sup>', "", t) for t in texts]
     return " " + " ".join(words(re.sub(r"<[^>]*>", " ", t)) for t in texts) + " "
 
 

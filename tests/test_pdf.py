@@ -21,6 +21,7 @@ import pytest
 from pypdf import PdfReader
 
 from alliance import load_corpus
+from alliance.paths import published_url
 from alliance.pdf import (EDITIONS, BookPage, PdfResult, build_pdf, convert_article, page_key, page_sections,
                          target_id, toc_html, toc_targets)
 from alliance.site import find_chromium, toc_files
@@ -236,8 +237,15 @@ def test_links_to_other_pages_become_in_document_anchors(tmp_path):
     assert f'href="#{target_id("appendix/sources/su2017.html", "su2017-p4")}"' in converted
     assert f'id="{target_id(page.rel, "top")}"' in converted and f'href="#{target_id(page.rel, "top")}"' in converted
     assert "headerlink" not in converted
-    assert "(https://example.org/a)" in converted
-    assert re.search(r'href="https?://[^"]+/genindex\.html"', converted)
+    # a web address: a note number after the link, the address in full in the page's notes
+    assert re.search(r'<a[^>]*href="https://example.org/a"[^>]*>a page</a><sup class="pdf-note-ref">1</sup>', converted)
+    assert '<li class="pdf-url">https://example.org/a</li>' in converted
+    assert "(https://example.org/a)" not in converted
+    # a file outside the PDF (the index): linked at the published book if one is set, else plain text
+    if published_url():
+        assert re.search(r'href="https?://[^"]+/genindex\.html"', converted)
+    else:
+        assert "genindex" not in converted and "index" in converted
 
 
 def test_a_sections_anchor_is_its_heading(tmp_path):
