@@ -7,11 +7,13 @@ each paragraph as a whole and renders the placeholders:
 
 * ``{q}`` — the quoted words themselves link to the paragraph (“words”); the source's short name
   follows in brackets only when the sentence does not name the source already;
-* ``{para}`` — "Su ¶4", or just "¶4" when the sentence names Su; a (source, ¶) the paragraph has
-  already cited (by a quotation or a citation) is not cited again, and brackets left empty go;
-* ``{absent}`` — a small note mark ("0×") whose note, read by screen readers and shown in the
-  popover, gives the count: “America First”: 0 times in Miller's 12 paragraphs. Absences that
-  stood together in brackets become one mark.
+* ``{para}`` — "Su ¶4", or just "¶4" when the sentence names Su and no other source; a (source, ¶)
+  the paragraph has already cited (by a quotation or a citation) is not cited again where the
+  citation stands in brackets, and brackets left empty go (a citation the sentence's grammar needs,
+  "as in Su ¶4", stays);
+* ``{absent}`` — a short note, "(0 uses)", whose text, read by screen readers and shown in the
+  popover, gives the count: “America First”: 0 times in the 7 paragraphs of Miller's own text.
+  Absences that stood together in brackets become one note ("0 uses in either").
 
 Every evidence link carries ``alliance-para-link`` and one ``alliance-p-<source>-<N>`` class per cited
 paragraph: the popover script (``_static/alliance-popover.js``) and the reading measures
@@ -125,17 +127,26 @@ def _paras(node: nodes.inline, cites: list[Any], named: set[str], cite_as: dict[
 
 
 def absence_note(found: Any) -> str:
-    """The words of an absence note: “America First”: 0 times in Miller's 12 paragraphs."""
-    return f"{found.words}: {found.count} times in {found.cite_as}'s {found.paragraphs} paragraphs"
+    """The words of an absence note: “America First”: 0 times in the 7 paragraphs of Miller's own text."""
+    return f"{found.words}: {found.count} times in the {found.paragraphs} paragraphs of {found.cite_as}'s own text"
 
 
-def _absence(node: nodes.inline, found: list[Any]) -> None:
+def absence_label(count: int) -> str:
+    """What an absence mark reads: "0 uses", or "0 uses in either" / "in any" for several sources."""
+    return "0 uses" if count == 1 else "0 uses in either" if count == 2 else "0 uses in any"
+
+
+def _absence(node: nodes.inline, found: list[Any], bracketed: bool) -> None:
     source = found[0].source_id
     note = "; ".join(absence_note(f) for f in found)
     link = absence_link(f"{node[PREFIX_ATTR]}{source}.html")
-    link += nodes.Text("0×")
-    link += nodes.inline("", f" ({note})", classes=["alliance-note-text"])
-    node += nodes.superscript("", "", link)
+    link += nodes.Text(absence_label(len({f.source_id for f in found})))
+    link += nodes.inline("", f": {note}", classes=["alliance-note-text"])
+    if not bracketed:
+        node += nodes.Text(" (")
+    node += link
+    if not bracketed:
+        node += nodes.Text(")")
 
 
 def _remaining(cites: list[Any], seen: set[tuple[str, int]]) -> list[Any]:
@@ -189,20 +200,24 @@ def _tidy_brackets(parent: nodes.Element) -> None:
                 parent.insert(i + 1 + 2 * n, node)
             i += 1
             continue
-        # no citation left, or absences only: the brackets go
+        if absences:
+            # absences only: one mark in the brackets, its note naming every source
+            for k in range(j - 1, i, -1):
+                parent.pop(k)
+            merged = absences[0]
+            merged[FOUND_ATTR] = [f for a in absences for f in a[FOUND_ATTR]]
+            merged["alliance_bracketed"] = True
+            parent.insert(i + 1, merged)
+            i += 2
+            continue
+        # no citation left: the brackets go
         before = re.sub(r"\s*\(\s*$", "", str(child))
         after = _CLOSE.sub("", str(closing))
         for k in range(j, i, -1):
             parent.pop(k)
         _replace_text(parent, i, before)
-        insert_at = i + 1
-        if absences:
-            merged = absences[0]
-            merged[FOUND_ATTR] = [f for a in absences for f in a[FOUND_ATTR]]
-            parent.insert(insert_at, merged)
-            insert_at += 1
-        parent.insert(insert_at, nodes.Text(after))
-        i = insert_at
+        parent.insert(i + 1, nodes.Text(after))
+        i += 1
 
 
 def render_paragraph(paragraph: nodes.Element, names: dict[str, re.Pattern[str]], cite_as: dict[str, str]) -> None:
@@ -211,22 +226,26 @@ def render_paragraph(paragraph: nodes.Element, names: dict[str, re.Pattern[str]]
     if not roles:
         return
     seen: set[tuple[str, int]] = set()
-    # sources a sentence names in its words, or by a name a citation before in it shows
-    named: dict[int, set[str]] = {}
+    # sources whose names a reader sees in each sentence: in its words, or in a citation before
+    shown: dict[int, set[str]] = {}
     for node, (number, sentence) in zip(roles, sentence_of):
-        if number not in named:
-            named[number] = {sid for sid, pattern in names.items() if pattern.search(sentence)}
+        if number not in shown:
+            shown[number] = {sid for sid, pattern in names.items() if pattern.search(sentence)}
         role, found = node[ROLE_ATTR], node[FOUND_ATTR]
         if role == "q":
-            _quote(node, found, found.source_id in named[number])
+            _quote(node, found, found.source_id in shown[number])
             seen.add((found.source_id, found.para))
-            named[number].add(found.source_id)
+            shown[number].add(found.source_id)
         elif role == "para":
             left = _remaining(found, seen)
+            if not left and not _in_brackets(node):
+                left = found  # a citation the sentence's grammar needs stays, repeat or not
             if left:
                 node[FOUND_ATTR] = left
-                node["alliance_named"] = set(named[number])
-                named[number].update(c.source_id for c in left)
+                sources = {c.source_id for c in left}
+                single = next(iter(sources)) if len(sources) == 1 else None
+                node["alliance_named"] = {single} if single and _names_only(shown[number], single) else set()
+                shown[number].update(sources)
             else:
                 node[ROLE_ATTR] = "dropped"
         elif role == "absent":
@@ -245,11 +264,35 @@ def render_paragraph(paragraph: nodes.Element, names: dict[str, re.Pattern[str]]
         if role == "para":
             _paras(node, node[FOUND_ATTR], node["alliance_named"], cite_as)
         elif role == "absent":
-            _absence(node, node[FOUND_ATTR])
-        for attr in (ROLE_ATTR, FOUND_ATTR, PREFIX_ATTR, "alliance_named"):
+            _absence(node, node[FOUND_ATTR], node.get("alliance_bracketed", False))
+        for attr in (ROLE_ATTR, FOUND_ATTR, PREFIX_ATTR, "alliance_named", "alliance_bracketed"):
             node.attributes.pop(attr, None)
     for parent in parents:
         _tidy_spaces(parent)
+
+
+def _names_only(shown: set[str], source_id: str) -> bool:
+    """Whether the sentence names ``source_id`` and no other source, so that a citation of it needs
+    no name ("¶4" is Su's only when Su is the one source the sentence names)."""
+    return shown == {source_id}
+
+
+def _in_brackets(node: nodes.inline) -> bool:
+    """Whether a role stands in brackets with nothing but other citations ("(Su ¶4; Yuan ¶6)"), so
+    that taking it out leaves the sentence whole."""
+    parent = node.parent
+    at = _position(node)
+    for k in range(at - 1, -1, -1):
+        sibling = parent.children[k]
+        if isinstance(sibling, nodes.inline) and ROLE_ATTR in sibling:
+            continue
+        if isinstance(sibling, nodes.Text):
+            if _OPEN.search(str(sibling)):
+                return True
+            if _SEPARATOR.match(str(sibling)):
+                continue
+        return False
+    return False
 
 
 def _position(node: nodes.Node) -> int:

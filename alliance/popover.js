@@ -37,7 +37,7 @@
     if (link.classList.contains('alliance-absence-link')) {
       var note = link.querySelector('.alliance-note-text');
       add(box, 'p', 'alliance-popover-text',
-          note ? note.textContent : (link.getAttribute('aria-label') || link.textContent));
+          note ? note.textContent.replace(/^[\s:]+/, '') : (link.getAttribute('aria-label') || link.textContent));
     } else {
       var paras = cited(link), texts = window.allianceParagraphs || {};
       paras.slice(0, MAX).forEach(function (p) {

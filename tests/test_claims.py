@@ -68,7 +68,7 @@ def test_absence_is_counted_and_a_false_absence_fails():
 def _mini_book(tmp_path: Path, body: str) -> subprocess.CompletedProcess[str]:
     """A one-page Sphinx project with the course's roles; strict build (-W)."""
     src = tmp_path / "src"
-    src.mkdir()
+    src.mkdir(parents=True)
     (src / "conf.py").write_text(
         "extensions = ['myst_parser']\n"
         "def setup(app):\n"
@@ -91,9 +91,9 @@ def test_strict_build_renders_the_roles(tmp_path):
                      r'href="appendix/sources/yuan2018.html#yuan2018-p6"><span class="alliance-quoted">'
                      r'comprehensive security institution</span></a>”</span>', page)
     assert "(Yuan)" not in page
-    # the sentence names Su: the citation reads "¶4"
-    assert 'href="appendix/sources/su2017.html#su2017-p4">¶4</a>' in page
-    assert "“Article V”: 0 times in Miller" in page
+    # the sentence names Yuan and Su: the citation keeps its name ("¶4" alone would be ambiguous)
+    assert 'href="appendix/sources/su2017.html#su2017-p4">Su ¶4</a>' in page
+    assert "“Article V”: 0 times in the 7 paragraphs of Miller" in page and ">0 uses<" in page
 
 
 @pytest.mark.parametrize("role, message", [

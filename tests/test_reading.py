@@ -14,8 +14,8 @@ PAGE = """<html><body><article class="bd-article">
  It is old (<span class="alliance-para-cite"><a class="alliance-para-link" href="x.html#su2017-p4">Su ¶4</a></span>).
  Miller agrees (<span class="alliance-para-cite"><a class="alliance-para-link" href="x.html#miller2018-p3">Miller ¶3–5</a></span>)
  and again (<span class="alliance-para-cite"><a class="alliance-para-link" href="x.html#miller2018-p4">Miller ¶4</a></span>).
- Yuan never says it<span class="alliance-absence"><sup><a class="alliance-para-link alliance-absence-link" href="x.html">0×<span
- class="alliance-note-text"> (“it”: 0 times in Yuan’s 25 paragraphs)</span></a></sup></span>.</p>
+ Yuan never says it<span class="alliance-absence"> (<a class="alliance-para-link alliance-absence-link" href="x.html">0 uses<span
+ class="alliance-note-text"> (“it”: 0 times in the 25 paragraphs of Yuan’s own text)</span></a>)</span>.</p>
 <div class="cell"><div class="cell_input"><pre>counts = term_counts(corpus, lexicon)</pre></div></div>
 <details class="hide above-input"><summary>Show code</summary><div class="cell_input"><pre>hidden code words here</pre></div></details>
 <p>See <a class="reference external" href="https://example.org/a">https://example.org/a</a> for more.</p>
@@ -33,12 +33,12 @@ def test_measures_of_a_small_page():
     assert r.code_words == 4  # the shown cell only: folded code is not visible
     # apparatus: "(Su)", "Su ¶4", "Miller ¶3–5", "Miller ¶4", the absence mark (not its hidden note)
     # and the address printed as link text
-    assert r.apparatus_words == sum(words(t) for t in ("(Su)", "Su ¶4", "Miller ¶3–5", "Miller ¶4", "0×",
+    assert r.apparatus_words == sum(words(t) for t in ("(Su)", "Su ¶4", "Miller ¶3–5", "Miller ¶4", "(0 uses)",
                                                          "https://example.org/a"))
     assert r.reading_words > r.apparatus_words
     assert r.longest_sentence == max(words(s) for s in sentences(
         "Su calls the alliance a “cornerstone” (Su). It is old (Su ¶4). Miller agrees (Miller ¶3–5) and again "
-        "(Miller ¶4). Yuan never says it0×. See https://example.org/a for more."))
+        "(Miller ¶4). Yuan never says it (0 uses). See https://example.org/a for more."))
     assert r.sentences_with_para_mark == pytest.approx(2 / 5)
     assert r.meets_targets()["repeats"] is False
 
