@@ -151,6 +151,11 @@ def _missing(value: object) -> bool:
         return False
 
 
+def _has_floats(column: pd.Series) -> bool:
+    """Whether ``column`` holds fractional numbers (floats, even whole ones such as 4.0), not counts."""
+    return any(_is_number(v) and not _missing(v) and not isinstance(v, numbers.Integral) for v in column)
+
+
 def _decimals(column: pd.Series) -> int:
     """0 for a column of whole numbers (counts that pandas holds as floats), else 2."""
     values = [v for v in column if _is_number(v) and not _missing(v)]
@@ -222,13 +227,16 @@ class ReadingTable:
 
 def reading_table(data: pd.DataFrame | pd.Series, labels: Mapping[str, str] | None = None,
                   links: Sequence[str] = (), stack: bool = False, link_text: str = "site",
-                  caption: str | None = None) -> ReadingTable:
+                  caption: str | None = None, decimals: int | None = None) -> ReadingTable:
     """``data`` as a table made for reading (see the module's docstring).
 
     ``labels`` maps column names to headings in words (beyond :data:`COLUMN_LABELS`); ``links``
     names the columns (besides :data:`ADDRESS_COLUMNS`) whose cells are addresses; ``link_text``
     is ``"site"`` (the link shows the site's name) or ``"address"`` (the whole address);
-    ``stack=True`` shows each row as a block of labelled lines (the same lines for every row)."""
+    ``stack=True`` shows each row as a block of labelled lines (the same lines for every row);
+    ``decimals`` gives every column of fractional numbers (floats) the same number of places, so that
+    a column whose rates happen to be whole ("4.00") reads like the others (default: 2 places, or none
+    for a column of whole numbers)."""
     frame = _flat_frame(data)
     unknown = [c for c in links if c not in frame.columns]
     if unknown:
@@ -244,7 +252,8 @@ def reading_table(data: pd.DataFrame | pd.Series, labels: Mapping[str, str] | No
             "Give each a heading of its own with labels={...}, or show only one of them.")
     linked = {str(c) for c in links} | {str(c) for c in frame.columns if str(c) in ADDRESS_COLUMNS}
     numeric = [bool(len(frame)) and all(_is_number(v) or _missing(v) for v in frame[c]) for c in frame.columns]
-    decimals = [_decimals(frame[c]) for c in frame.columns]
+    places_of = [_decimals(frame[c]) if decimals is None or not _has_floats(frame[c]) else decimals
+                 for c in frame.columns]
     classes = TABLE_CLASS + (f" {STACK_CLASS}" if stack else "")
     out = [f'<table class="{classes}">']
     if caption:
@@ -257,7 +266,7 @@ def reading_table(data: pd.DataFrame | pd.Series, labels: Mapping[str, str] | No
     shown: list[list[str]] = []
     for row in frame.itertuples(index=False, name=None):
         cells, texts = [], []
-        for value, name, heading, num, places in zip(row, frame.columns, headings, numeric, decimals):
+        for value, name, heading, num, places in zip(row, frame.columns, headings, numeric, places_of):
             text = cell_text(value, places)
             texts.append(text)
             if str(name) == "source_id" and isinstance(value, str) and value in _source_names():
