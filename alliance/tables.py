@@ -47,11 +47,17 @@ ADDRESS_COLUMNS: tuple[str, ...] = ("source_url", "address", "url")
 #: CSS classes of every reading table, and of one stacked at phone width.
 TABLE_CLASS = "alliance-table"
 STACK_CLASS = "alliance-stack"
+#: The keyword-in-context columns (``alliance.text.kwic``): words around a match, cut between words
+#: with a marked "…", so a cell of theirs may end with " …" (class :data:`CONTEXT_CLASS`).
+CONTEXT_COLUMNS: tuple[str, ...] = ("left", "right")
+CONTEXT_CLASS = "alliance-context"
+#: How a context cell marks the words left out (``alliance.text.ELLIPSIS`` after a space).
+CONTEXT_CUT = " …"
 #: Code names of the course's tables (corpus, lexicons, ``data/`` and reference files) in words.
 COLUMN_LABELS: dict[str, str] = {
     "source_id": "Source", "para": "¶", "paras": "¶", "left": "Before", "match": "Match", "right": "After",
     "term": "Term", "group": "Group", "count": "Count", "words": "Words", "per_1000": "Per 1,000 words",
-    "date": "Date", "end_date": "End date", "date_start": "Date", "date_basis": "Date basis",
+    "date": "Date", "end_date": "End date", "date_start": "First day of the date", "date_basis": "Date basis",
     "date_as_given": "Date as given", "date_precision": "Date precision", "event": "Event",
     "event_id": "Event id", "cited_as": "Cited as", "cite_as": "Source", "provenance": "Provenance", "based_on": "Based on",
     "source_url": "Address", "address": "Address", "url": "Address", "note": "Note", "notes": "Notes",
@@ -69,7 +75,8 @@ COLUMN_LABELS: dict[str, str] = {
 
 
 class TableLabelError(ValueError):
-    """A column would reach the page headed by a code name: give it a label in words."""
+    """A column would reach the page headed by a code name, or two columns by the same words:
+    give each column a label in words of its own."""
 
 
 @functools.cache
@@ -144,6 +151,11 @@ def _missing(value: object) -> bool:
         return False
 
 
+def _has_floats(column: pd.Series) -> bool:
+    """Whether ``column`` holds fractional numbers (floats, even whole ones such as 4.0), not counts."""
+    return any(_is_number(v) and not _missing(v) and not isinstance(v, numbers.Integral) for v in column)
+
+
 def _decimals(column: pd.Series) -> int:
     """0 for a column of whole numbers (counts that pandas holds as floats), else 2."""
     values = [v for v in column if _is_number(v) and not _missing(v)]
@@ -215,13 +227,16 @@ class ReadingTable:
 
 def reading_table(data: pd.DataFrame | pd.Series, labels: Mapping[str, str] | None = None,
                   links: Sequence[str] = (), stack: bool = False, link_text: str = "site",
-                  caption: str | None = None) -> ReadingTable:
+                  caption: str | None = None, decimals: int | None = None) -> ReadingTable:
     """``data`` as a table made for reading (see the module's docstring).
 
     ``labels`` maps column names to headings in words (beyond :data:`COLUMN_LABELS`); ``links``
     names the columns (besides :data:`ADDRESS_COLUMNS`) whose cells are addresses; ``link_text``
     is ``"site"`` (the link shows the site's name) or ``"address"`` (the whole address);
-    ``stack=True`` shows each row as a block of labelled lines (the same lines for every row)."""
+    ``stack=True`` shows each row as a block of labelled lines (the same lines for every row);
+    ``decimals`` gives every column of fractional numbers (floats) the same number of places, so that
+    a column whose rates happen to be whole ("4.00") reads like the others (default: 2 places, or none
+    for a column of whole numbers)."""
     frame = _flat_frame(data)
     unknown = [c for c in links if c not in frame.columns]
     if unknown:
@@ -229,9 +244,16 @@ def reading_table(data: pd.DataFrame | pd.Series, labels: Mapping[str, str] | No
     if link_text not in ("site", "address"):
         raise ValueError(f"reading_table: link_text is 'site' or 'address', not {link_text!r}.")
     headings = [column_label(c, labels) for c in frame.columns]
+    repeated = sorted({h for h in headings if headings.count(h) > 1})
+    if repeated:
+        named = {h: [str(c) for c, g in zip(frame.columns, headings) if g == h] for h in repeated}
+        raise TableLabelError(
+            f"reading_table: two or more columns would be headed the same: {named}. "
+            "Give each a heading of its own with labels={...}, or show only one of them.")
     linked = {str(c) for c in links} | {str(c) for c in frame.columns if str(c) in ADDRESS_COLUMNS}
     numeric = [bool(len(frame)) and all(_is_number(v) or _missing(v) for v in frame[c]) for c in frame.columns]
-    decimals = [_decimals(frame[c]) for c in frame.columns]
+    places_of = [_decimals(frame[c]) if decimals is None or not _has_floats(frame[c]) else decimals
+                 for c in frame.columns]
     classes = TABLE_CLASS + (f" {STACK_CLASS}" if stack else "")
     out = [f'<table class="{classes}">']
     if caption:
@@ -244,7 +266,7 @@ def reading_table(data: pd.DataFrame | pd.Series, labels: Mapping[str, str] | No
     shown: list[list[str]] = []
     for row in frame.itertuples(index=False, name=None):
         cells, texts = [], []
-        for value, name, heading, num, places in zip(row, frame.columns, headings, numeric, decimals):
+        for value, name, heading, num, places in zip(row, frame.columns, headings, numeric, places_of):
             text = cell_text(value, places)
             texts.append(text)
             if str(name) == "source_id" and isinstance(value, str) and value in _source_names():
@@ -256,7 +278,8 @@ def reading_table(data: pd.DataFrame | pd.Series, labels: Mapping[str, str] | No
                 content = _link(value.strip(), site_name(value.strip()) if link_text == "site" else value.strip())
             else:
                 content = html.escape(text)
-            cells.append(f'<td data-label="{html.escape(heading)}"{number_class if num else ""}>{content}</td>')
+            context = f' class="{CONTEXT_CLASS}"' if str(name) in CONTEXT_COLUMNS and not num else ""
+            cells.append(f'<td data-label="{html.escape(heading)}"{number_class if num else context}>{content}</td>')
         shown.append(texts)
         out.append("<tr>" + "".join(cells) + "</tr>")
     out.append("</tbody></table>")
@@ -277,6 +300,7 @@ _RAW_MYST = re.compile(r"\{(para|q|absent|term|cite(:[a-z]+)?|glue:?[a-z]*|ref|d
 
 @dataclass
 class _Table:
+    # A keyword-in-context cell's tag is "td.context".
     head: list[list[tuple[str, str]]]     # rows of (tag, text) in <thead>
     body: list[list[tuple[str, str]]]     # rows of (tag, text) in <tbody> (or without a <thead>)
 
@@ -291,6 +315,7 @@ class _Tables(HTMLParser):
         self._section = "body"
         self._row: list[tuple[str, str]] | None = None
         self._cell: tuple[str, list[str]] | None = None
+        self._context = False
         self._skip = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -309,6 +334,7 @@ class _Tables(HTMLParser):
             self._row = []
         elif tag in ("td", "th"):
             self._cell = (tag, [])
+            self._context = CONTEXT_CLASS in (dict(attrs).get("class") or "").split()
 
     def handle_endtag(self, tag: str) -> None:
         if tag in ("script", "style"):
@@ -316,7 +342,8 @@ class _Tables(HTMLParser):
         elif not self._stack:
             return
         elif tag in ("td", "th") and self._cell is not None and self._row is not None:
-            self._row.append((self._cell[0], " ".join("".join(self._cell[1]).split())))
+            tag_name = f"{self._cell[0]}.context" if self._context else self._cell[0]
+            self._row.append((tag_name, " ".join("".join(self._cell[1]).split())))
             self._cell = None
         elif tag == "tr" and self._row is not None:
             table = self._stack[-1]
@@ -345,7 +372,7 @@ def _code_heading(text: str) -> bool:
 
 def table_problems(page_html: str) -> list[str]:
     """What keeps the tables of a built page from being read: a cell cut short ("..."/"…" at its
-    end), an index column (row headers in the body, a blank top-left heading), a heading that is a
+    end, except the marked cut " …" of a keyword-in-context cell), an index column (row headers in the body, a blank top-left heading), a heading that is a
     code name, or raw MyST in a cell. One line per problem, naming the table (1-based) and the cell."""
     problems: list[str] = []
     for number, table in enumerate(tables_of(page_html), start=1):
@@ -362,7 +389,8 @@ def table_problems(page_html: str) -> list[str]:
                             f"({', '.join(map(repr, row_headings[:3]))}…)")
         for row in table.body:
             for tag, text in row:
-                if text.endswith(("...", "…")):
+                marked_cut = tag.endswith(".context") and text.endswith(CONTEXT_CUT)
+                if text.endswith(("...", "…")) and not marked_cut:
                     problems.append(f"{where}: cell cut short: {text[-60:]!r}")
                 if _RAW_MYST.search(text):
                     problems.append(f"{where}: raw MyST in a cell: {text[:80]!r}")

@@ -64,8 +64,41 @@ def term_counts(corpus: Corpus, terms: pd.DataFrame | list[str]) -> pd.DataFrame
     return pd.DataFrame(rows)
 
 
+#: The mark for words left out of a keyword-in-context line.
+ELLIPSIS = "…"
+
+
+def left_context(text: str, width: int) -> str:
+    """The end of ``text`` (the words before a match), at most about ``width`` characters, cut
+    only between words: a word that the cut would halve is left out, and "…" marks the cut."""
+    if len(text) <= width:
+        return text
+    kept = text[len(text) - width:]
+    if not text[len(text) - width - 1].isspace() and not kept[:1].isspace():
+        kept = kept.split(None, 1)[1] if len(kept.split(None, 1)) > 1 else ""
+    kept = kept.lstrip()
+    return f"{ELLIPSIS} {kept}" if kept else ELLIPSIS
+
+
+def right_context(text: str, width: int) -> str:
+    """The start of ``text`` (the words after a match), at most about ``width`` characters, cut
+    only between words: a word that the cut would halve is left out, and "…" marks the cut."""
+    if len(text) <= width:
+        return text
+    kept = text[:width]
+    if not text[width].isspace() and not kept[-1:].isspace():
+        kept = kept.rsplit(None, 1)[0] if len(kept.rsplit(None, 1)) > 1 else ""
+    kept = kept.rstrip()
+    return f"{kept} {ELLIPSIS}" if kept else ELLIPSIS
+
+
 def kwic(corpus: Corpus, term: str, pattern: str = "", width: int = 50) -> pd.DataFrame:
-    """Keyword in context: every match of ``term`` in the author's text, with its paragraph."""
+    """Keyword in context: every match of ``term`` in the author's text, with its paragraph.
+
+    ``left`` and ``right`` hold up to about ``width`` characters of the paragraph on each side,
+    in whole words: where the paragraph goes on, "…" marks the cut (:func:`left_context`,
+    :func:`right_context`).
+    """
     regex = _regex(term, pattern)
     rows = []
     paras = corpus.paragraphs[corpus.paragraphs["is_authors_text"]]
@@ -73,6 +106,6 @@ def kwic(corpus: Corpus, term: str, pattern: str = "", width: int = 50) -> pd.Da
         text = p.text_normalized
         for m in regex.finditer(text):
             rows.append({"source_id": p.source_id, "para": int(p.para),
-                         "left": text[max(0, m.start() - width):m.start()],
-                         "match": m.group(0), "right": text[m.end():m.end() + width]})
+                         "left": left_context(text[:m.start()], width),
+                         "match": m.group(0), "right": right_context(text[m.end():], width)})
     return pd.DataFrame(rows, columns=["source_id", "para", "left", "match", "right"])

@@ -109,6 +109,34 @@ def test_numbers_dates_and_missing_values_read_plainly():
                                                                  ["–", "–", "0.50", "7"]]
 
 
+def test_two_columns_with_the_same_heading_are_refused():
+    """``date`` and ``date_start`` once both read "Date": two columns a reader cannot tell apart."""
+    frame = pd.DataFrame({"date": ["2017-01"], "date_start": pd.to_datetime(["2017-01-01"])})
+    assert column_label("date") != column_label("date_start")
+    reading_table(frame)                                        # distinct headings: shown
+    with pytest.raises(TableLabelError, match="headed the same"):
+        reading_table(frame, labels={"date_start": "Date"})
+
+
+def test_decimals_give_a_column_of_whole_rates_the_same_format():
+    frame = pd.DataFrame({"su2017": [0.0, 8.0], "yuan2018": [10.7, 19.74], "count": [3, 4]})
+    [default] = tables_of(reading_table(frame).to_html())
+    assert [row[0][1] for row in default.body] == ["0", "8"]     # why the parameter exists
+    [fixed] = tables_of(reading_table(frame, decimals=2).to_html())
+    assert [[text for _, text in row] for row in fixed.body] == [["0.00", "10.70", "3"], ["8.00", "19.74", "4"]]
+
+
+def test_a_keyword_in_context_cut_is_marked_not_a_problem():
+    """A KWIC context cut between words ends with " …" and passes; the same text elsewhere does not."""
+    frame = pd.DataFrame({"left": ["… the alliance with"], "match": ["Japan"], "right": ["is the …"]})
+    html = reading_table(frame).to_html()
+    assert 'class="alliance-context"' in html and table_problems(html) == []
+    cut_note = reading_table(pd.DataFrame({"note": ["is the …"]})).to_html()
+    assert "cut short" in "\n".join(table_problems(cut_note))
+    pandas_cut = reading_table(pd.DataFrame({"right": ["is the..."]})).to_html()
+    assert "cut short" in "\n".join(table_problems(pandas_cut))
+
+
 def test_the_data_page_table_keeps_its_column_names_and_whole_addresses():
     frame = pd.DataFrame({"source_url": ["https://x.example/?a=1&b=2"], "date_basis": ["received"]})
     html = text_table(frame, links=["source_url"]).to_html()
