@@ -7,13 +7,13 @@ every chapter and exercise page of both editions and list each table problem tha
 """
 from __future__ import annotations
 
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from alliance.editions import STUDENT_HTML_DIR
+from tests.test_escaping import _Links
 from alliance.tables import (
     COLUMN_LABELS, TableLabelError, column_label, plain_words, reading_table, table_problems, tables_of, text_table)
 
@@ -22,19 +22,8 @@ HTML = ROOT / "_build" / "html"
 EDITIONS = {"solution": (HTML, "make book"), "student": (STUDENT_HTML_DIR, "make book EDITION=student")}
 
 
-class _Hrefs(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.hrefs: list[str] = []
-        self.elements: set[str] = set()
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.elements.add(tag)
-        self.hrefs += [value or "" for name, value in attrs if name == "href"]
-
-
-def _parsed(html: str) -> _Hrefs:
-    parser = _Hrefs()
+def _parsed(html: str) -> _Links:
+    parser = _Links()
     parser.feed(html)
     return parser
 
@@ -158,16 +147,23 @@ def test_the_page_check_finds_each_problem():
 # The built book: every chapter and exercise page, both editions.
 
 def _reading_pages(html_dir: Path) -> list[Path]:
-    return sorted([*html_dir.glob("chapters/*.html"), *html_dir.glob("exercises/*.html")])
+    return sorted([*html_dir.glob("chapters/*.html"), *html_dir.glob("exercises/ex*.html")])
+
+
+def built_reading_pages(edition: str, editions: dict[str, tuple[Path, str]] | None = None) -> tuple[Path, list[Path]]:
+    """The built edition's folder (from ``editions``, default :data:`EDITIONS`) and its chapter and
+    exercise pages; fails if it is not built."""
+    html_dir, command = (editions or EDITIONS)[edition]
+    pages = _reading_pages(html_dir)
+    if len(pages) < 14:
+        pytest.fail(f"{html_dir}: the {edition} edition is not built; run `{command}`.", pytrace=False)
+    return html_dir, pages
 
 
 @pytest.mark.build
 @pytest.mark.parametrize("edition", list(EDITIONS))
 def test_every_table_of_the_built_book_is_made_for_reading(edition):
-    html_dir, command = EDITIONS[edition]
-    pages = _reading_pages(html_dir)
-    if len(pages) < 14:
-        pytest.fail(f"{html_dir}: the {edition} edition is not built; run `{command}`.", pytrace=False)
+    html_dir, pages = built_reading_pages(edition)
     found, tables = [], 0
     for page in pages:
         text = page.read_text(encoding="utf-8")

@@ -16,6 +16,7 @@ import pytest
 
 from alliance.editions import STUDENT_HTML_DIR
 from alliance.site import CHROMIUM_ARGS, LOCAL_HOST, find_chromium, serve
+from tests.test_tables import built_reading_pages
 
 pytestmark = pytest.mark.browser
 
@@ -37,16 +38,10 @@ MEASURE = """() => {
 }"""
 
 
-def _pages(html_dir: Path) -> list[str]:
-    return sorted(str(p.relative_to(html_dir)) for p in [*html_dir.glob("chapters/*.html"), *html_dir.glob("exercises/ex*.html")])
-
-
 @pytest.mark.parametrize("edition", list(EDITIONS))
 def test_tables_never_make_a_page_scroll_sideways(edition):
-    html_dir, command = EDITIONS[edition]
-    pages = _pages(html_dir)
-    if len(pages) < 14:
-        pytest.fail(f"{html_dir}: the {edition} edition is not built; run `{command}`.", pytrace=False)
+    html_dir, built = built_reading_pages(edition, EDITIONS)
+    pages = [str(p.relative_to(html_dir)) for p in built]
     chromium = find_chromium()
     if chromium is None:
         pytest.fail("Chromium not found (/usr/bin/chromium or `chromium` on PATH): run `make browser`.", pytrace=False)
