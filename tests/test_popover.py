@@ -252,7 +252,8 @@ def _offline(context, refused: list[str]) -> None:
 #: What an absence link's popover shows (the contract): its ``.alliance-note-text``, else its
 #: ``aria-label``, else its own text.
 _ABSENCE_TEXT = """(a) => { const note = a.querySelector('.alliance-note-text');
-  return (note ? note.textContent : (a.getAttribute('aria-label') || a.textContent)).replace(/\\s+/g, ' ').trim(); }"""
+  return (note ? note.textContent.replace(/^[\\s:]+/, '') : (a.getAttribute('aria-label') || a.textContent))
+    .replace(/\\s+/g, ' ').trim(); }"""
 #: Brings a link to the middle of the screen at once (the theme scrolls smoothly, which would move
 #: the page under a pointer that has just arrived).
 _SCROLL_TO = "(a) => a.scrollIntoView({block: 'center', behavior: 'instant'})"
