@@ -406,10 +406,15 @@ def finish(run: GradingRun, out: Path, roster: Path | None) -> GradingRun:
     The gradebook files (:func:`alliance.gradebook.write_gradebook`): ``grades.csv``, the summary and,
     with a roster, the Canvas import ``canvas.csv``.
 
-    Grading again into a folder that holds a run keeps that run's anonymous codes and, for every
-    answer that did not change (same submission, same answer digest), its hand mark and comment;
-    ``settings["marks_not_kept"]`` lists the marked answers that changed or are gone.
+    Grading again into a folder that holds a run keeps that run's anonymous codes (a code depends on
+    the file's path inside the submissions, never on the zip's name) and, for every answer that did
+    not change (same student, exercise and answer digest, whatever the file is called), its hand mark
+    and comment; ``settings["marks_not_kept"]`` lists the marked answers that changed or are gone.
+    Before a marked answer is dropped, the earlier ``results.json`` is copied to
+    ``results.previous.json`` (``settings["previous_results"]``).
     """
+    import shutil
+
     from alliance.gradebook import write_gradebook
 
     run.results.sort(key=lambda r: r.submission)
@@ -418,16 +423,30 @@ def finish(run: GradingRun, out: Path, roster: Path | None) -> GradingRun:
     salt = str(previous.settings.get("anon_salt") or "") if previous else ""
     salt = salt or secrets.token_hex(8)
     for result in run.results:
-        result.anon = anonymous_code(salt, result.submission)
+        result.anon = anonymous_code(salt, member_path(result.submission))
     run.settings.update(anon_salt=salt, run_id=secrets.token_hex(4), roster=str(roster) if roster else "",
                         roster_sha256=roster_digest(roster) if roster else "")
     if previous is not None:
         kept, lost = carry_marks(previous, run)
         earlier = [*previous.settings.get("earlier_runs", []), previous.settings.get("run_id", "")]
         run.settings.update(earlier_runs=[r for r in earlier if r], marks_kept=kept, marks_not_kept=lost)
+        if lost:
+            backup = Path(out) / PREVIOUS_RESULTS
+            shutil.copyfile(Path(out) / "results.json", backup)
+            run.settings["previous_results"] = str(backup)
     run.save(out)
     write_gradebook(out, roster)
     return run
+
+
+#: Where grading again keeps the earlier results.json when it drops any merged hand mark.
+PREVIOUS_RESULTS = "results.previous.json"
+
+
+def member_path(submission: str) -> str:
+    """A submission's path inside what was graded: ``zip!member`` → ``member`` (a zip's own name, such as a
+    browser's ``submissions (1).zip`` for a second download, says nothing about the answers)."""
+    return submission.split("!", 1)[1] if "!" in submission else submission
 
 
 def anonymous_code(salt: str, submission: str) -> str:
@@ -443,25 +462,41 @@ def earlier_run(out: Path) -> GradingRun | None:
         return None
 
 
+def answer_owner(result: SubmissionResult) -> tuple[str, str]:
+    """Whose answer to which exercise a submission holds: the roster's student id when matched, else
+    the file's path inside the submissions (a zip's name left out)."""
+    who = f"student {result.student_id}" if result.student_id else f"file {member_path(result.submission)}"
+    return who, result.exercise
+
+
 def carry_marks(previous: GradingRun, run: GradingRun) -> tuple[int, list[str]]:
     """Copy hand marks and comments of ``previous`` into ``run`` where the answer did not change.
 
-    Returns how many were kept and, for each marked answer not kept, ``"<submission> <question>:
-    <why>"`` (the answer changed, or the submission or question is gone).
+    An answer is found by its content, not by the file's name: the counted submission of the same
+    student and exercise (or, unmatched, the same file inside the submissions), then the question and
+    the answer's digest. Returns how many were kept and, for each marked answer not kept,
+    ``"<submission> <question>: <why>"`` (the answer changed, or the submission or question is gone).
     """
-    new = {(r.submission, i.id): i for r in run.results for i in r.items if i.by_hand}
+    by_owner = {answer_owner(r): r for r in run.results if r.counted and r.exercise}
+    by_file = {(member_path(r.submission), r.exercise): r for r in run.results if r.exercise}
     kept, lost = 0, []
     for result in previous.results:
-        for item in result.items:
-            if not item.by_hand or (item.score is None and not item.comment):
-                continue
-            target = new.get((result.submission, item.id))
-            if target is None:
-                lost.append(f"{result.submission} {item.id}: no longer in the submissions")
-            elif target.digest != item.digest:
-                lost.append(f"{result.submission} {item.id}: the answer changed, to mark again")
+        marked = [i for i in result.items if i.by_hand and (i.score is not None or i.comment)]
+        if not marked:
+            continue
+        target = by_owner.get(answer_owner(result)) if result.counted else None
+        target = target or by_file.get((member_path(result.submission), result.exercise))
+        for item in marked:
+            new = next((i for i in target.items if i.id == item.id), None) if target else None
+            if new is None:
+                lost.append(f"{member_path(result.submission)} {item.id}: no longer in the submissions")
+            elif new.digest != item.digest:
+                was = member_path(result.submission)
+                now = member_path(target.submission)
+                lost.append(f"{now} {item.id}: the answer changed, to mark again"
+                            + (f" (marked in {was})" if was != now else ""))
             else:
-                target.score, target.comment, target.marked_by = item.score, item.comment, item.marked_by
+                new.score, new.comment, new.marked_by = item.score, item.comment, item.marked_by
                 kept += 1
     return kept, lost
 
@@ -561,6 +596,9 @@ def regrade_report(run: GradingRun, out: Path) -> list[str]:
              + (":" if lost else ".")]
     lines += [f"  {entry}" for entry in lost[:50]]
     lines += [f"  ... and {len(lost) - 50} more (results.json, settings.marks_not_kept)"] if len(lost) > 50 else []
+    if run.settings.get("previous_results"):
+        lines.append(f"The earlier results, with every mark merged before, are kept in "
+                     f"{run.settings['previous_results']}.")
     if (Path(out) / "feedback").is_dir():
         lines.append(f"The feedback pages in {Path(out) / 'feedback'} are the earlier grading's: "
                      f"make feedback OUT={out} rewrites them.")

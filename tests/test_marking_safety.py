@@ -211,3 +211,57 @@ def test_no_answer_rows_are_prefilled_with_zero(tmp_path: Path, texts: dict) -> 
     assert marks[("M3X9", "ex02", "q4-judgement")] == ""
     merge_marks(tmp_path, sheet)
     assert _item(tmp_path, "bob-ex02.ipynb", "q6").score == 0.0
+
+
+# --------------------------------------------------------------------------- independent instructor's run (issue 21, second pass)
+
+
+def _zipped(name: str, bob_answer: str | None = None) -> GradingRun:
+    """The sample run as if graded from a Canvas zip called ``name`` (its members keep their paths)."""
+    run = sample_run()
+    for result in run.results:
+        result.submission = f"{name}!{result.submission}"
+    if bob_answer is not None:
+        next(r for r in run.results if r.submission.endswith("bob-ex02.ipynb")).item("q6").answer = bob_answer
+    return run
+
+
+def _fill_all(out: Path, texts: dict) -> int:
+    """Export the sheet, mark every written answer 2 and comment every row; merge; the rows filled."""
+    _, sheet = export_marking(out, PLAIN, texts)
+    rows = _rows(sheet)
+    for row in rows:
+        row.update(mark="" if row["question"].endswith("judgement") else "2", comment="Seen.")
+    _write(sheet, rows)
+    merge_marks(out, sheet)
+    return len(rows)
+
+
+def test_grading_again_from_a_renamed_identical_zip_keeps_every_mark_and_code(tmp_path: Path, texts: dict,
+                                                                               capsys) -> None:
+    out = tmp_path / "graded"
+    first = finish(_zipped("submissions.zip"), out, None)
+    filled = _fill_all(out, texts)
+    merged = {(r.submission.split("!")[1], i.id): (i.score, i.comment)
+              for r in GradingRun.load(out).results for i in r.items if i.by_hand}
+    codes = {r.submission.split("!")[1]: r.anon for r in first.results}
+    again = finish(_zipped("submissions (1).zip"), out, None)       # a browser's name for a second download
+    assert {r.submission.split("!")[1]: r.anon for r in again.results} == codes
+    assert again.settings["marks_kept"] == filled and again.settings["marks_not_kept"] == []
+    assert {(r.submission.split("!")[1], i.id): (i.score, i.comment)
+            for r in GradingRun.load(out).results for i in r.items if i.by_hand} == merged
+    assert ",2," in (out / "grades.csv").read_text(encoding="utf-8")
+    assert not (out / grading.PREVIOUS_RESULTS).exists()             # nothing dropped, nothing to back up
+
+
+def test_grading_again_backs_up_the_results_before_dropping_a_mark(tmp_path: Path, texts: dict) -> None:
+    out = tmp_path / "graded"
+    finish(_zipped("submissions.zip"), out, None)
+    _fill_all(out, texts)
+    before = (out / "results.json").read_text(encoding="utf-8")
+    again = finish(_zipped("submissions.zip", bob_answer="Rewritten after marking."), out, None)
+    assert again.settings["marks_not_kept"] == ["bob-ex02.ipynb q6: the answer changed, to mark again"]
+    backup = out / grading.PREVIOUS_RESULTS
+    assert backup.read_text(encoding="utf-8") == before
+    assert f"The earlier results, with every mark merged before, are kept in {backup}." in \
+        grading.regrade_report(again, out)
