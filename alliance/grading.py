@@ -497,6 +497,7 @@ def carry_marks(previous: GradingRun, run: GradingRun) -> tuple[int, list[str]]:
                             + (f" (marked in {was})" if was != now else ""))
             else:
                 new.score, new.comment, new.marked_by = item.score, item.comment, item.marked_by
+                new.commented_by = item.commented_by
                 kept += 1
     return kept, lost
 

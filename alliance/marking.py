@@ -19,7 +19,7 @@ problem with its line number; nothing written) when a mark is not a number, is n
 points, is given on a judgement row, or a row names an unknown anonymous code, an unknown
 exercise/question, a question not marked by hand, or repeats another row. A sheet of another grading
 run is refused with one message. Two sheets giving one answer different marks (two markers), or a
-sheet changing a mark merged from another sheet, is a conflict: named, nothing merged. A blank cell
+sheet changing a mark or comment merged from another sheet, is a conflict: named, nothing merged. A blank cell
 leaves what was merged before (``--clear-blank`` clears; the mark ``clear`` clears one mark). Then it
 writes the marks (``score``) and comments into ``results.json`` and rewrites the gradebook files
 (``alliance.gradebook.write_gradebook``). Merging the same sheet twice gives the same result.
@@ -651,7 +651,7 @@ def _shown(mark: _Mark) -> str:
 
 def conflicts(marks: list[_Mark], replace: bool = False) -> list[str]:
     """Two different marks (or comments) for one answer, between sheets merged together or against a
-    mark merged earlier from another sheet (unless ``replace``): each named, none resolved."""
+    mark or comment merged earlier from another sheet (unless ``replace``): each named, none resolved."""
     found: list[str] = []
     groups: dict[tuple[str, str, str], list[_Mark]] = {}
     for mark in marks:
@@ -671,6 +671,12 @@ def conflicts(marks: list[_Mark], replace: bool = False) -> list[str]:
                 if m.sheet != item.marked_by and (m.clear or m.score != earlier):
                     found.append(f"{anon} {exercise} {qid}: mark {_shown(m)} in {m.where} would replace the mark "
                                  f"{format_points(earlier)} merged from {item.marked_by}")
+        origin = item.commented_by or item.marked_by
+        if not replace and item.comment and origin:
+            for m in commented:
+                if m.sheet != origin and m.comment != item.comment:
+                    found.append(f"{anon} {exercise} {qid}: the comment in {m.where} would replace the comment "
+                                 f"merged from {origin}")
     return found
 
 
@@ -705,6 +711,8 @@ def merge_marks(out: Path, sheet: Path | Sequence[Path], clear_blank: bool = Fal
             elif mark.score is not None and not item.marked_by:
                 item.marked_by = mark.sheet
         if mark.comment or clear_blank:
+            if mark.comment != item.comment:
+                item.commented_by = mark.sheet if mark.comment else ""
             item.comment = mark.comment
     run.save(out)
     write_gradebook(out)

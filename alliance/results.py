@@ -35,6 +35,7 @@ class ItemResult:
     answer: str = ""             # what the student answered: a short text form (value or written text)
     comment: str = ""            # the marker's comment (merged from the marking sheet)
     marked_by: str = ""          # the marking sheet (file name) the mark was merged from
+    commented_by: str = ""       # the marking sheet (file name) the comment was merged from
 
     @property
     def digest(self) -> str:

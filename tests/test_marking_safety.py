@@ -265,3 +265,19 @@ def test_grading_again_backs_up_the_results_before_dropping_a_mark(tmp_path: Pat
     assert backup.read_text(encoding="utf-8") == before
     assert f"The earlier results, with every mark merged before, are kept in {backup}." in \
         grading.regrade_report(again, out)
+
+
+def test_a_comment_from_another_markers_sheet_is_a_conflict_too(out: Path) -> None:
+    first = _write(out / "marker-a.csv", [{**ALICE_Q6, "mark": "2", "comment": "Clear reading."}])
+    second = _write(out / "marker-b.csv", [{**ALICE_Q6, "comment": "Too short."}])
+    merge_marks(out, first)
+    before = (out / "results.json").read_bytes()
+    with pytest.raises(MarkingError, match="K7Q2 ex02 q6: the comment in marker-b.csv line 2 would replace the "
+                                           "comment merged from marker-a.csv"):
+        merge_marks(out, second)
+    assert (out / "results.json").read_bytes() == before
+    _write(first, [{**ALICE_Q6, "mark": "2", "comment": "Clear reading, well cited."}])
+    merge_marks(out, first)                                         # the same marker may edit their own comment
+    assert _item(out, "alice/ex02.ipynb", "q6").comment == "Clear reading, well cited."
+    merge_marks(out, second, replace=True)                          # asked explicitly
+    assert _item(out, "alice/ex02.ipynb", "q6").comment == "Too short."
