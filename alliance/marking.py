@@ -14,7 +14,7 @@
 
 ``merge_marks(OUT, sheets)`` reads each sheet as a spreadsheet saves it (UTF-8 with or without BOM,
 Windows-1252, UTF-16; comma, semicolon or tab between cells; refused with a message naming what was
-found otherwise) and checks it whole first: it refuses it (:class:`MarkingError`, listing every
+found otherwise, and a Windows-1252 reading that looks garbled, such as a Mac Roman sheet, is refused too) and checks it whole first: it refuses it (:class:`MarkingError`, listing every
 problem with its line number; nothing written) when a mark is not a number, is negative or above the
 points, is given on a judgement row, or a row names an unknown anonymous code, an unknown
 exercise/question, a question not marked by hand, or repeats another row. A sheet of another grading
@@ -478,12 +478,36 @@ def decode_sheet(sheet: Path) -> tuple[str, str]:
     failure = None
     for encoding in SHEET_ENCODINGS:
         try:
-            return data.decode(encoding), _ENCODING_NAMES[encoding]
+            text = data.decode(encoding)
         except UnicodeDecodeError as error:
             failure = failure or error
+            continue
+        garbled = misread(text) if encoding == "cp1252" else ""
+        if garbled:
+            raise MarkingError(f"{sheet}: tried UTF-8, then Windows-1252, and the Windows-1252 reading looks garbled "
+                               f"({garbled}): the sheet was probably saved in another encoding (Mac Roman, from an "
+                               f"older Mac spreadsheet, reads this way); nothing was merged. Save it from your "
+                               f"spreadsheet as \"CSV UTF-8\" and merge it again.")
+        return text, _ENCODING_NAMES[encoding]
     where = failure.start if failure else 0
     raise MarkingError(f"{sheet}: neither UTF-8 nor Windows-1252 text (byte 0x{data[where]:02X} at position {where}); "
                        "nothing was merged. Save it from your spreadsheet as \"CSV UTF-8\".")
+
+
+#: What a Mac Roman sheet read as Windows-1252 shows: a lowercase letter followed by a capital or sign that no
+#: word has there ("PrŽcis" for "Précis", "donÕt" for "don’t"), a Mac opening quote before a word ("Ògood"),
+#: or a C1 control character.
+_MISREAD = re.compile(r"[a-z][ŽŠŒŸˆ‡‰‹›„ÑÓÒÕÔÐ]|[ÒÔ][a-z]|[\x80-\x9f]")
+
+
+def misread(text: str) -> str:
+    """The first stretch of ``text`` that shows a wrong decoding (quoted, with its line), or ""."""
+    found = _MISREAD.search(text)
+    if not found:
+        return ""
+    line = text.count("\n", 0, found.start()) + 1
+    start = max(text.rfind("\n", 0, found.start()) + 1, found.start() - 12)
+    return f"line {line}: {text[start:found.end() + 12].splitlines()[0]!r}"
 
 
 def sheet_separator(header: str, sheet: Path, encoding: str) -> str:

@@ -281,3 +281,15 @@ def test_a_comment_from_another_markers_sheet_is_a_conflict_too(out: Path) -> No
     assert _item(out, "alice/ex02.ipynb", "q6").comment == "Clear reading, well cited."
     merge_marks(out, second, replace=True)                          # asked explicitly
     assert _item(out, "alice/ex02.ipynb", "q6").comment == "Too short."
+
+
+@pytest.mark.parametrize("comment", ["Précis, naïve café", "don’t stop at “good”"])
+def test_a_mac_roman_sheet_is_refused_not_merged_garbled(out: Path, comment: str) -> None:
+    sheet = _write(out / "mac.csv", [{**ALICE_Q6, "mark": "2", "comment": comment}], encoding="mac_roman")
+    before = (out / "results.json").read_bytes()
+    with pytest.raises(MarkingError) as caught:
+        merge_marks(out, sheet)
+    message = str(caught.value)
+    assert "tried UTF-8, then Windows-1252" in message and "Mac Roman" in message and "CSV UTF-8" in message
+    assert "line 2" in message
+    assert (out / "results.json").read_bytes() == before
