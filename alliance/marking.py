@@ -413,6 +413,10 @@ def _normal_mark(text: str) -> str:
 def unmerged_rows(run: GradingRun, sheet: Path) -> list[int]:
     """Line numbers of ``sheet``'s rows with a mark or comment that ``results.json`` does not hold yet.
 
+    Each cell is compared on its own: a blank cell never counts (it clears nothing), and a pre-filled 0
+    equals what the sheet would be exported with, so another marker's comment on a row does not make an
+    untouched copy of the sheet "not merged".
+
     A sheet that cannot be read counts as all unmerged work (``[1]``): it is never overwritten.
     """
     try:
@@ -424,7 +428,8 @@ def unmerged_rows(run: GradingRun, sheet: Path) -> list[int]:
     for line, row in rows:
         key = (row.get("anon", "").strip(), row.get("exercise", "").strip(), row.get("question", "").strip())
         mark, comment = _normal_mark(row.get("mark", "")), _unguard(row.get("comment", "").strip())
-        if (mark or comment) and merged.get(key) != (mark, comment):
+        merged_mark, merged_comment = merged.get(key, ("", ""))
+        if (mark and mark != merged_mark) or (comment and comment != merged_comment):
             lines.append(line)
     return lines
 

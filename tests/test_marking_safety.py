@@ -293,3 +293,24 @@ def test_a_mac_roman_sheet_is_refused_not_merged_garbled(out: Path, comment: str
     assert "tried UTF-8, then Windows-1252" in message and "Mac Roman" in message and "CSV UTF-8" in message
     assert "line 2" in message
     assert (out / "results.json").read_bytes() == before
+
+
+def test_two_markers_sheets_with_prefilled_zeros_count_as_merged(tmp_path: Path, texts: dict) -> None:
+    run = sample_run()
+    next(r for r in run.results if r.submission == "bob-ex02.ipynb").item("q6").answer = "*Write your answer here.*"
+    next(r for r in run.results if r.submission == "alice/ex04.ipynb").item("q5").answer = ""
+    run.save(tmp_path)
+    _, blank = export_marking(tmp_path, PLAIN, texts)
+    rows = _rows(blank)
+    assert [r["mark"] for r in rows if (r["anon"], r["question"]) in {("M3X9", "q6"), ("K7Q2", "q5")}] == ["0", "0"]
+    for marker, (anon, question) in {"ana": ("M3X9", "q6"), "ben": ("K7Q2", "q5")}.items():
+        copy = [dict(r) for r in rows]
+        next(r for r in copy if (r["anon"], r["question"]) == (anon, question))["comment"] = f"Nothing written ({marker})."
+        _write(tmp_path / "marking" / f"marks-{marker}.csv", copy)
+    blank.unlink()
+    assert len(unmerged_sheets(tmp_path)) == 2
+    merge_marks(tmp_path, tmp_path / "marking" / "marks-ana.csv")
+    assert unmerged_sheets(tmp_path) == [tmp_path / "marking" / "marks-ben.csv"]
+    merge_marks(tmp_path, tmp_path / "marking" / "marks-ben.csv")
+    assert unmerged_sheets(tmp_path) == []                       # grading again is no longer refused in a loop
+    assert _item(tmp_path, "bob-ex02.ipynb", "q6").comment == "Nothing written (ana)."
