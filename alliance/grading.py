@@ -567,6 +567,8 @@ def main(argv: list[str] | None = None) -> int:
               f"a new run that refuses them. Merge them first (make merge-marks OUT={out} MARKS=...), or move "
               f"them out of {out / 'marking'} if you do not need them.", file=sys.stderr)
         return 4
+    for line in superseded_note(superseded_sheets(out), out) if args.shard == (1, 1) else []:
+        print(line, file=sys.stderr)
     if args.no_sandbox:
         print("Warning: grading WITHOUT a sandbox (--no-sandbox): submissions can read and write your files "
               "and use the network.", file=sys.stderr)
@@ -607,14 +609,40 @@ def regrade_report(run: GradingRun, out: Path) -> list[str]:
 
 
 def unmerged_sheets(out: Path) -> list[Path]:
-    """Marking sheets in ``out/marking`` holding marks or comments not merged into ``out``'s run yet."""
+    """Marking sheets in ``out/marking`` of ``out``'s run holding marks or comments not merged into it yet
+    (a sheet of an earlier run is superseded, :func:`superseded_sheets`, not unmerged)."""
     from alliance.marking import MARKING_DIR, unmerged_rows
 
     previous = earlier_run(out)
     folder = Path(out) / MARKING_DIR
     if previous is None or not folder.is_dir():
         return []
-    return [sheet for sheet in sorted(folder.glob("*.csv")) if unmerged_rows(previous, sheet)]
+    superseded = set(superseded_sheets(out))
+    return [sheet for sheet in sorted(folder.glob("*.csv"))
+            if sheet not in superseded and unmerged_rows(previous, sheet)]
+
+
+def superseded_sheets(out: Path) -> list[Path]:
+    """Marking sheets in ``out/marking`` exported from an earlier grading run than the one ``out`` holds."""
+    from alliance.marking import MARKING_DIR, run_id, sheet_runs
+
+    current = earlier_run(out)
+    folder = Path(out) / MARKING_DIR
+    if current is None or not run_id(current) or not folder.is_dir():
+        return []
+    return [sheet for sheet in sorted(folder.glob("*.csv"))
+            if (runs := sheet_runs(sheet)) and run_id(current) not in runs]
+
+
+def superseded_note(sheets: list[Path], out: Path) -> list[str]:
+    """What to do with sheets of an earlier grading run: they are superseded, and how to go on."""
+    if not sheets:
+        return []
+    return [f"Superseded: {', '.join(map(str, sheets))} come(s) from an earlier grading run of {out} and cannot be "
+            f"merged any more. Marks merged from them are kept for every answer that did not change; the answers "
+            f"that changed are listed when grading again. To go on: make marking OUT={out} (a fresh sheet, with "
+            f"every kept mark filled in), mark there the answers listed as changed, then make merge-marks; move "
+            f"the superseded sheet(s) out of {Path(out) / 'marking'} (kept as a record if you like)."]
 
 
 def git_exposure(path: Path) -> Path | None:

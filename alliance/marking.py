@@ -600,17 +600,30 @@ def _parse_mark(text: str, item: ItemResult, sheet_points: str) -> tuple[float |
     return value, problems
 
 
+def sheet_runs(sheet: Path) -> set[str]:
+    """The grading runs a sheet's ``run`` column names (empty when unreadable or without the column)."""
+    try:
+        rows, _ = read_sheet(sheet)
+    except MarkingError:
+        return set()
+    return {row.get(RUN_COLUMN, "").strip() for _, row in rows} - {""}
+
+
 def _other_run(run: GradingRun, sheet: Path, rows: list[tuple[int, dict[str, str]]]) -> str:
     """Why ``sheet`` belongs to another grading run than ``run`` ("" when it does not)."""
     current = run_id(run)
-    sheet_runs = sorted({row.get(RUN_COLUMN, "").strip() for _, row in rows} - {""})
-    if current and sheet_runs and sheet_runs != [current]:
-        earlier = any(r in run.settings.get("earlier_runs", []) for r in sheet_runs)
-        return (f"{sheet}: this sheet comes from {'an earlier ' if earlier else 'another '}grading run "
-                f"({', '.join(sheet_runs)}), but this folder now holds run {current} "
+    runs = sorted({row.get(RUN_COLUMN, "").strip() for _, row in rows} - {""})
+    if current and runs and runs != [current]:
+        earlier = any(r in run.settings.get("earlier_runs", []) for r in runs)
+        folder = Path(sheet).parent.parent if Path(sheet).parent.name == MARKING_DIR else None
+        out = f"OUT={folder}" if folder else "OUT=<the graded folder>"
+        return (f"{sheet}: " + ("this sheet is superseded: it comes from an earlier " if earlier else
+                                "this sheet comes from another ") + f"grading run ({', '.join(runs)}), but this folder now holds run {current} "
                 f"(graded again since): nothing was merged. Marks merged before grading again are kept for every "
-                f"answer that did not change: export a new sheet (make marking OUT=...) and copy into it the "
-                f"marks of this one that are still missing.")
+                f"answer that did not change, and grading again listed the answers that changed. To go on: "
+                f"make marking {out} (a fresh sheet with the kept marks filled in), mark there the answers that "
+                f"changed (copy what still applies from this sheet), merge that sheet, and move this one out of "
+                f"the marking folder.")
     codes = {(r.anon, r.exercise) for r in run.results if r.anon}
     named = [(row.get("anon", "").strip(), row.get("exercise", "").strip()) for _, row in rows]
     if named and not any(code in codes for code in named):

@@ -2,6 +2,7 @@
 and sheets saved by any spreadsheet (issue 21)."""
 from __future__ import annotations
 
+import copy
 import csv
 from pathlib import Path
 
@@ -314,3 +315,50 @@ def test_two_markers_sheets_with_prefilled_zeros_count_as_merged(tmp_path: Path,
     merge_marks(tmp_path, tmp_path / "marking" / "marks-ben.csv")
     assert unmerged_sheets(tmp_path) == []                       # grading again is no longer refused in a loop
     assert _item(tmp_path, "bob-ex02.ipynb", "q6").comment == "Nothing written (ana)."
+
+
+def _roster(path: Path) -> Path:
+    path.write_text("student_id,name,section\ns001,Alice Anders,S1\ns002,Bob Brown,S2\n", encoding="utf-8")
+    return path
+
+
+def _with_evidence(run: GradingRun) -> GradingRun:
+    """The sample run as read from files whose notebooks carry their student ids (so the roster matches)."""
+    for result in run.results:
+        if result.student_id:
+            result.evidence = {"notebook_id": result.student_id, "order": "1"}
+    return run
+
+
+def test_a_resubmission_lists_the_changed_answer_and_old_sheets_say_what_to_do(tmp_path: Path, texts: dict,
+                                                                                capsys) -> None:
+    out, roster = tmp_path / "graded", _roster(tmp_path / "roster.csv")
+    finish(_with_evidence(sample_run()), out, roster)
+    _, sheet = export_marking(out, PLAIN, texts)
+    rows = _rows(sheet)
+    for row in rows:
+        if not row["question"].endswith("judgement"):
+            row["mark"] = "2"
+    _write(sheet, rows)
+    merge_marks(out, sheet)
+    bob_total = next(r for r in GradingRun.load(out).results if r.submission == "bob-ex02.ipynb").total
+    resubmitted = _with_evidence(sample_run())
+    bob = next(r for r in resubmitted.results if r.submission == "bob-ex02.ipynb")
+    again = copy.deepcopy(bob)
+    again.submission, again.evidence = "bob-ex02-v2.ipynb", {"notebook_id": "s002", "order": "2"}
+    again.item("q6").answer = "A new answer, written after the first was marked."
+    resubmitted.results.append(again)
+    run = finish(resubmitted, out, roster)
+    assert run.settings["marks_not_kept"] == [
+        "bob-ex02-v2.ipynb q6: the answer changed, to mark again (marked in bob-ex02.ipynb)"]
+    assert "1 marked answer(s) not kept:" in grading.regrade_report(run, out)[0]
+    latest = next(r for r in GradingRun.load(out).results if r.submission == "bob-ex02-v2.ipynb")
+    assert latest.counted and latest.item("q6").score is None and latest.total == bob_total - 2
+    # the sheet of the first run: superseded, not "merge it first"; merging it says what to do instead
+    assert unmerged_sheets(out) == [] and grading.superseded_sheets(out) == [sheet]
+    (tmp_path / "in").mkdir()
+    assert grading.main([str(tmp_path / "in"), "--out", str(out), "--no-sandbox"]) == 0
+    assert f"Superseded: {sheet} come(s) from an earlier grading run" in capsys.readouterr().err
+    with pytest.raises(MarkingError) as caught:
+        merge_marks(out, sheet)
+    assert "this sheet is superseded" in str(caught.value) and f"make marking OUT={out}" in str(caught.value)
