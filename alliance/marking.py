@@ -295,6 +295,21 @@ def counted_hand_items(run: GradingRun) -> list[tuple[SubmissionResult, ItemResu
     return [(r, i) for r in run.results if r.counted and r.exercise for i in r.items if i.kind in HAND_KINDS]
 
 
+def unmatched_results(run: GradingRun) -> list[SubmissionResult]:
+    """Unmatched submissions left out of marking (not counted): they count for nobody until matched."""
+    return [r for r in run.results if r.match == "unmatched" and not r.counted and r.exercise]
+
+
+def left_out(run: GradingRun) -> list[str]:
+    """Lines for the instructor (never in the marking files): the unmatched submissions left out of marking."""
+    unmatched = unmatched_results(run)
+    if not unmatched:
+        return []
+    return [f"{len(unmatched)} unmatched submission(s) are not in the marking sheet (they count for nobody): "
+            f"match them (fix the roster, or have the student fill in the identity cell and resubmit), then grade "
+            f"again:", *(f"  {r.submission} ({r.exercise})" for r in unmatched)]
+
+
 def _check_anonymous_codes(run: GradingRun) -> None:
     """Every counted submission with hand-marked items needs its own anonymous code per exercise."""
     problems, seen = [], set()
@@ -369,7 +384,9 @@ def marking_html(run: GradingRun, texts: dict[str, ExerciseText], renderer: Myst
             f"is pre-filled with 0) and, if you wish, a <code>comment</code>. Judgements take a comment only. "
             f"An answer left blank or left as the placeholder is shown as <em>(no answer)</em>. "
             f"Students' answers are shown as plain text, exactly as written. {links}</p>\n"
-            f"<nav aria-label=\"Questions\"><h2>Questions</h2><ul>{''.join(toc) or '<li>none</li>'}</ul></nav>\n"
+            + (f"<p>{len(unmatched_results(run))} unmatched submission(s) are not on this page: they count for "
+               f"nobody until matched (see <code>grades.csv</code>).</p>\n" if unmatched_results(run) else "")
+            + f"<nav aria-label=\"Questions\"><h2>Questions</h2><ul>{''.join(toc) or '<li>none</li>'}</ul></nav>\n"
             + "\n".join(sections))
     from alliance.gradebook import html_page
 
@@ -787,6 +804,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                       f"  make merge-marks OUT={args.out} MARKS={sheet.parent / MARKS_CSV}")
             print(f"wrote {page}\nwrote {sheet}  (fill in mark and comment, then: "
                   f"make merge-marks OUT={args.out} MARKS={sheet})")
+            for line in left_out(GradingRun.load(args.out)):
+                print(line)
         else:
             run = merge_marks(args.out, args.marks, args.clear_blank, args.replace)
             left = sum(len(r.unmarked) for r in run.results if r.counted)

@@ -362,3 +362,18 @@ def test_a_resubmission_lists_the_changed_answer_and_old_sheets_say_what_to_do(t
     with pytest.raises(MarkingError) as caught:
         merge_marks(out, sheet)
     assert "this sheet is superseded" in str(caught.value) and f"make marking OUT={out}" in str(caught.value)
+
+
+def test_an_unmatched_file_is_not_counted_nor_marked_but_listed(tmp_path: Path, texts: dict, capsys) -> None:
+    out = tmp_path / "graded"
+    finish(_with_evidence(sample_run()), out, _roster(tmp_path / "roster.csv"))
+    carol = next(r for r in GradingRun.load(out).results if r.submission == "carol.ipynb")
+    assert (carol.match, carol.counted) == ("unmatched", False)
+    grades = (out / "grades.csv").read_text(encoding="utf-8")
+    assert next(line for line in grades.splitlines() if ",carol.ipynb," in line).endswith(",unmatched,no,")
+    assert marking.main(["export", str(out)]) == 0
+    assert carol.anon not in {r["anon"] for r in _rows(out / "marking" / "marks.csv")}
+    assert "1 unmatched submission(s) are not in the marking sheet" in (printed := capsys.readouterr().out)
+    assert "  carol.ipynb (ex02)" in printed
+    assert "1 unmatched submission(s) are not on this page" in (out / "marking" / "index.html").read_text("utf-8")
+    assert "carol" not in (out / "marking" / "index.html").read_text("utf-8").lower()
