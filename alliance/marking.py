@@ -798,10 +798,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "export":
             page, sheet = export_marking(args.out)
-            if sheet.name != MARKS_CSV:
-                print(f"{sheet.parent / MARKS_CSV} holds marks or comments not merged yet: left as it is; "
+            old = sheet.parent / MARKS_CSV
+            current = run_id(GradingRun.load(args.out))
+            if sheet.name != MARKS_CSV and current and (runs := sheet_runs(old)) and current not in runs:
+                print(f"{old} is superseded (from an earlier grading run): left as it is; the new sheet is "
+                      f"{sheet.name}, with every kept mark filled in. Mark there the answers that changed (copy "
+                      f"what still applies from the old sheet), then move the old sheet out of {sheet.parent}.")
+            elif sheet.name != MARKS_CSV:
+                print(f"{old} holds marks or comments not merged yet: left as it is; "
                       f"the new sheet is {sheet.name}. Merge the old one first if you still need it:\n"
-                      f"  make merge-marks OUT={args.out} MARKS={sheet.parent / MARKS_CSV}")
+                      f"  make merge-marks OUT={args.out} MARKS={old}")
             print(f"wrote {page}\nwrote {sheet}  (fill in mark and comment, then: "
                   f"make merge-marks OUT={args.out} MARKS={sheet})")
             for line in left_out(GradingRun.load(args.out)):

@@ -362,6 +362,11 @@ def test_a_resubmission_lists_the_changed_answer_and_old_sheets_say_what_to_do(t
     with pytest.raises(MarkingError) as caught:
         merge_marks(out, sheet)
     assert "this sheet is superseded" in str(caught.value) and f"make marking OUT={out}" in str(caught.value)
+    capsys.readouterr()
+    assert marking.main(["export", str(out)]) == 0                  # the fresh sheet: no "merge the old one first"
+    printed = capsys.readouterr().out
+    assert f"{sheet} is superseded (from an earlier grading run): left as it is; the new sheet is marks-2.csv" \
+        in printed and "Merge the old one first" not in printed
 
 
 def test_an_unmatched_file_is_not_counted_nor_marked_but_listed(tmp_path: Path, texts: dict, capsys) -> None:
