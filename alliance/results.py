@@ -63,7 +63,7 @@ class SubmissionResult:
     match_note: str = ""         # how it was matched, or why not
     late: bool = False           # Canvas marked the file late
     anon: str = ""               # anonymous code shown to markers
-    counted: bool = True         # False for a submission superseded by a later duplicate
+    counted: bool = True         # False for a submission superseded by a later duplicate, or unmatched to a roster
     items: list[ItemResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)   # what went wrong: limits hit, errors, unreadable file
     seconds: float = 0.0
