@@ -413,7 +413,8 @@ def write_missing_csv(run: GradingRun, roster_students: Sequence[RosterStudent],
 
 def rematch_if_changed(out: Path, roster: Path, notes: list[str]) -> None:
     """Match ``out``'s submissions again when ``roster`` is not the roster they were matched with
-    (another file, or the same file edited since); says so in ``notes``."""
+    (another file, or the same file edited since); says so in ``notes``, with a reminder to write the
+    feedback pages again when some exist and a submission changed its student or status."""
     from alliance.grading import match_roster
     from alliance.roster import roster_digest
 
@@ -428,6 +429,9 @@ def rematch_if_changed(out: Path, roster: Path, notes: list[str]) -> None:
     changed = sum(1 for r in run.results if before.get(r.submission) != (r.student_id, r.match))
     notes.append(f"The roster {roster} is not the one the submissions were matched with (changed or another "
                  f"file): matched them again; {changed} submission(s) changed their student or status.")
+    if changed and (Path(out) / "feedback").is_dir():
+        notes.append(f"The feedback pages in {Path(out) / 'feedback'} were written with the earlier matching: "
+                     f"run make feedback OUT={out} again before returning them.")
 
 
 def write_gradebook(out: Path, roster: Path | None = None, notes: list[str] | None = None) -> list[Path]:

@@ -33,10 +33,12 @@ an unsharded run does.
 from __future__ import annotations
 
 import argparse
+import ast
 import asyncio
 import hashlib
 import json
 import os
+import re
 import secrets
 import signal
 import sys
@@ -104,6 +106,59 @@ def blank_items(exercise: str, written: dict[str, str]) -> list[ItemResult]:
             items.append(ItemResult(f"{qid}-judgement", "judgement", 0.0, None, "comments only",
                                     written.get(f"{qid}-judgement", "")))
     return items
+
+
+# --------------------------------------------------------------------------- what a notebook tries
+
+
+_SCORE_CLAIM = re.compile(r"score", re.I)
+_QUESTION_POINTS = re.compile(r"\bq\d+\b\W{0,3}:\s*\d")
+
+
+def _alliance_names(tree: ast.AST) -> set[str]:
+    """Names a cell binds to the course package or its modules and functions (``import alliance.x as e``)."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {(a.asname or a.name.split(".")[0]) for a in node.names if a.name.split(".")[0] == "alliance"}
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "alliance":
+            names |= {a.asname or a.name for a in node.names}
+    return names
+
+
+def tampering_notes(cells: list[list[Any]]) -> list[str]:
+    """Notes on cells that try to change the grading: reassigning parts of the course package (the
+    checker) or printing a claim of scores. Neither has any effect (answers are checked by the grading
+    process, outside the notebook, and what a notebook prints is never read); the notes make them visible."""
+    notes: list[str] = []
+    bound: set[str] = set()
+    for number, source in cells:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        bound |= _alliance_names(tree)
+        changed = sorted({ast.unparse(t) for node in ast.walk(tree) if isinstance(node, (ast.Assign, ast.AugAssign))
+                          for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
+                          if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id in bound})
+        if changed:
+            notes.append(f"cell {number} changes the course's checking code ({', '.join(changed)[:80]}): no effect, "
+                         f"answers are checked by the grader outside the notebook")
+        claims = [c.value for c in ast.walk(tree) if isinstance(c, ast.Constant) and isinstance(c.value, str)
+                  and _SCORE_CLAIM.search(c.value) and _QUESTION_POINTS.search(c.value)]
+        if claims:
+            notes.append(f"cell {number} prints a claim of scores ({claims[0][:40]!r}): ignored, what a notebook "
+                         f"prints is never read")
+    return notes
+
+
+def unreadable_note(variables: list[str], answers: dict[str, Any]) -> str:
+    """A note naming the answers that could not be read as plain data (an object that is not a value), or ""."""
+    unreadable = [v for v in variables if describe(answers.get(v, Ellipsis)).startswith("could not be read")]
+    if not unreadable:
+        return ""
+    return (f"{', '.join(unreadable)}: not plain data (an object of the notebook's own making?), so not checked and "
+            f"no points")
 
 
 # --------------------------------------------------------------------------- running it
@@ -284,6 +339,9 @@ async def _grade_into(result: SubmissionResult, submission: Any, limits: Limits,
     auto = [e for e in questions(exercise) if e["kind"] != "written"]
     report = await run_submission(cells, [e["variable"] for e in auto], limits, sandbox, slot)
     result.notes.extend(report.notes)
+    result.notes.extend(tampering_notes(cells))
+    unreadable = unreadable_note([e["variable"] for e in auto], report.answers)
+    result.notes.extend([unreadable] if unreadable else [])
     for entry in auto:
         item = result.item(entry["id"])
         value = report.answers.get(entry["variable"], Ellipsis)
@@ -406,10 +464,15 @@ def finish(run: GradingRun, out: Path, roster: Path | None) -> GradingRun:
     The gradebook files (:func:`alliance.gradebook.write_gradebook`): ``grades.csv``, the summary and,
     with a roster, the Canvas import ``canvas.csv``.
 
-    Grading again into a folder that holds a run keeps that run's anonymous codes and, for every
-    answer that did not change (same submission, same answer digest), its hand mark and comment;
-    ``settings["marks_not_kept"]`` lists the marked answers that changed or are gone.
+    Grading again into a folder that holds a run keeps that run's anonymous codes (a code depends on
+    the file's path inside the submissions, never on the zip's name) and, for every answer that did
+    not change (same student, exercise and answer digest, whatever the file is called), its hand mark
+    and comment; ``settings["marks_not_kept"]`` lists the marked answers that changed or are gone.
+    Before a marked answer is dropped, the earlier ``results.json`` is copied to
+    ``results.previous.json`` (``settings["previous_results"]``).
     """
+    import shutil
+
     from alliance.gradebook import write_gradebook
 
     run.results.sort(key=lambda r: r.submission)
@@ -418,16 +481,30 @@ def finish(run: GradingRun, out: Path, roster: Path | None) -> GradingRun:
     salt = str(previous.settings.get("anon_salt") or "") if previous else ""
     salt = salt or secrets.token_hex(8)
     for result in run.results:
-        result.anon = anonymous_code(salt, result.submission)
+        result.anon = anonymous_code(salt, member_path(result.submission))
     run.settings.update(anon_salt=salt, run_id=secrets.token_hex(4), roster=str(roster) if roster else "",
                         roster_sha256=roster_digest(roster) if roster else "")
     if previous is not None:
         kept, lost = carry_marks(previous, run)
         earlier = [*previous.settings.get("earlier_runs", []), previous.settings.get("run_id", "")]
         run.settings.update(earlier_runs=[r for r in earlier if r], marks_kept=kept, marks_not_kept=lost)
+        if lost:
+            backup = Path(out) / PREVIOUS_RESULTS
+            shutil.copyfile(Path(out) / "results.json", backup)
+            run.settings["previous_results"] = str(backup)
     run.save(out)
     write_gradebook(out, roster)
     return run
+
+
+#: Where grading again keeps the earlier results.json when it drops any merged hand mark.
+PREVIOUS_RESULTS = "results.previous.json"
+
+
+def member_path(submission: str) -> str:
+    """A submission's path inside what was graded: ``zip!member`` → ``member`` (a zip's own name, such as a
+    browser's ``submissions (1).zip`` for a second download, says nothing about the answers)."""
+    return submission.split("!", 1)[1] if "!" in submission else submission
 
 
 def anonymous_code(salt: str, submission: str) -> str:
@@ -443,25 +520,42 @@ def earlier_run(out: Path) -> GradingRun | None:
         return None
 
 
+def answer_owner(result: SubmissionResult) -> tuple[str, str]:
+    """Whose answer to which exercise a submission holds: the roster's student id when matched, else
+    the file's path inside the submissions (a zip's name left out)."""
+    who = f"student {result.student_id}" if result.student_id else f"file {member_path(result.submission)}"
+    return who, result.exercise
+
+
 def carry_marks(previous: GradingRun, run: GradingRun) -> tuple[int, list[str]]:
     """Copy hand marks and comments of ``previous`` into ``run`` where the answer did not change.
 
-    Returns how many were kept and, for each marked answer not kept, ``"<submission> <question>:
-    <why>"`` (the answer changed, or the submission or question is gone).
+    An answer is found by its content, not by the file's name: the counted submission of the same
+    student and exercise (or, unmatched, the same file inside the submissions), then the question and
+    the answer's digest. Returns how many were kept and, for each marked answer not kept,
+    ``"<submission> <question>: <why>"`` (the answer changed, or the submission or question is gone).
     """
-    new = {(r.submission, i.id): i for r in run.results for i in r.items if i.by_hand}
+    by_owner = {answer_owner(r): r for r in run.results if r.counted and r.exercise}
+    by_file = {(member_path(r.submission), r.exercise): r for r in run.results if r.exercise}
     kept, lost = 0, []
     for result in previous.results:
-        for item in result.items:
-            if not item.by_hand or (item.score is None and not item.comment):
-                continue
-            target = new.get((result.submission, item.id))
-            if target is None:
-                lost.append(f"{result.submission} {item.id}: no longer in the submissions")
-            elif target.digest != item.digest:
-                lost.append(f"{result.submission} {item.id}: the answer changed, to mark again")
+        marked = [i for i in result.items if i.by_hand and (i.score is not None or i.comment)]
+        if not marked:
+            continue
+        target = by_owner.get(answer_owner(result)) if result.counted else None
+        target = target or by_file.get((member_path(result.submission), result.exercise))
+        for item in marked:
+            new = next((i for i in target.items if i.id == item.id), None) if target else None
+            if new is None:
+                lost.append(f"{member_path(result.submission)} {item.id}: no longer in the submissions")
+            elif new.digest != item.digest:
+                was = member_path(result.submission)
+                now = member_path(target.submission)
+                lost.append(f"{now} {item.id}: the answer changed, to mark again"
+                            + (f" (marked in {was})" if was != now else ""))
             else:
-                target.score, target.comment, target.marked_by = item.score, item.comment, item.marked_by
+                new.score, new.comment, new.marked_by = item.score, item.comment, item.marked_by
+                new.commented_by = item.commented_by
                 kept += 1
     return kept, lost
 
@@ -531,6 +625,8 @@ def main(argv: list[str] | None = None) -> int:
               f"a new run that refuses them. Merge them first (make merge-marks OUT={out} MARKS=...), or move "
               f"them out of {out / 'marking'} if you do not need them.", file=sys.stderr)
         return 4
+    for line in superseded_note(superseded_sheets(out), out) if args.shard == (1, 1) else []:
+        print(line, file=sys.stderr)
     if args.no_sandbox:
         print("Warning: grading WITHOUT a sandbox (--no-sandbox): submissions can read and write your files "
               "and use the network.", file=sys.stderr)
@@ -561,6 +657,9 @@ def regrade_report(run: GradingRun, out: Path) -> list[str]:
              + (":" if lost else ".")]
     lines += [f"  {entry}" for entry in lost[:50]]
     lines += [f"  ... and {len(lost) - 50} more (results.json, settings.marks_not_kept)"] if len(lost) > 50 else []
+    if run.settings.get("previous_results"):
+        lines.append(f"The earlier results, with every mark merged before, are kept in "
+                     f"{run.settings['previous_results']}.")
     if (Path(out) / "feedback").is_dir():
         lines.append(f"The feedback pages in {Path(out) / 'feedback'} are the earlier grading's: "
                      f"make feedback OUT={out} rewrites them.")
@@ -568,14 +667,40 @@ def regrade_report(run: GradingRun, out: Path) -> list[str]:
 
 
 def unmerged_sheets(out: Path) -> list[Path]:
-    """Marking sheets in ``out/marking`` holding marks or comments not merged into ``out``'s run yet."""
+    """Marking sheets in ``out/marking`` of ``out``'s run holding marks or comments not merged into it yet
+    (a sheet of an earlier run is superseded, :func:`superseded_sheets`, not unmerged)."""
     from alliance.marking import MARKING_DIR, unmerged_rows
 
     previous = earlier_run(out)
     folder = Path(out) / MARKING_DIR
     if previous is None or not folder.is_dir():
         return []
-    return [sheet for sheet in sorted(folder.glob("*.csv")) if unmerged_rows(previous, sheet)]
+    superseded = set(superseded_sheets(out))
+    return [sheet for sheet in sorted(folder.glob("*.csv"))
+            if sheet not in superseded and unmerged_rows(previous, sheet)]
+
+
+def superseded_sheets(out: Path) -> list[Path]:
+    """Marking sheets in ``out/marking`` exported from an earlier grading run than the one ``out`` holds."""
+    from alliance.marking import MARKING_DIR, run_id, sheet_runs
+
+    current = earlier_run(out)
+    folder = Path(out) / MARKING_DIR
+    if current is None or not run_id(current) or not folder.is_dir():
+        return []
+    return [sheet for sheet in sorted(folder.glob("*.csv"))
+            if (runs := sheet_runs(sheet)) and run_id(current) not in runs]
+
+
+def superseded_note(sheets: list[Path], out: Path) -> list[str]:
+    """What to do with sheets of an earlier grading run: they are superseded, and how to go on."""
+    if not sheets:
+        return []
+    return [f"Superseded: {', '.join(map(str, sheets))} come(s) from an earlier grading run of {out} and cannot be "
+            f"merged any more. Marks merged from them are kept for every answer that did not change; the answers "
+            f"that changed are listed when grading again. To go on: make marking OUT={out} (a fresh sheet, with "
+            f"every kept mark filled in), mark there the answers listed as changed, then make merge-marks; move "
+            f"the superseded sheet(s) out of {Path(out) / 'marking'} (kept as a record if you like)."]
 
 
 def git_exposure(path: Path) -> Path | None:

@@ -14,12 +14,12 @@
 
 ``merge_marks(OUT, sheets)`` reads each sheet as a spreadsheet saves it (UTF-8 with or without BOM,
 Windows-1252, UTF-16; comma, semicolon or tab between cells; refused with a message naming what was
-found otherwise) and checks it whole first: it refuses it (:class:`MarkingError`, listing every
+found otherwise, and a Windows-1252 reading that looks garbled, such as a Mac Roman sheet, is refused too) and checks it whole first: it refuses it (:class:`MarkingError`, listing every
 problem with its line number; nothing written) when a mark is not a number, is negative or above the
 points, is given on a judgement row, or a row names an unknown anonymous code, an unknown
 exercise/question, a question not marked by hand, or repeats another row. A sheet of another grading
 run is refused with one message. Two sheets giving one answer different marks (two markers), or a
-sheet changing a mark merged from another sheet, is a conflict: named, nothing merged. A blank cell
+sheet changing a mark or comment merged from another sheet, is a conflict: named, nothing merged. A blank cell
 leaves what was merged before (``--clear-blank`` clears; the mark ``clear`` clears one mark). Then it
 writes the marks (``score``) and comments into ``results.json`` and rewrites the gradebook files
 (``alliance.gradebook.write_gradebook``). Merging the same sheet twice gives the same result.
@@ -295,6 +295,21 @@ def counted_hand_items(run: GradingRun) -> list[tuple[SubmissionResult, ItemResu
     return [(r, i) for r in run.results if r.counted and r.exercise for i in r.items if i.kind in HAND_KINDS]
 
 
+def unmatched_results(run: GradingRun) -> list[SubmissionResult]:
+    """Unmatched submissions left out of marking (not counted): they count for nobody until matched."""
+    return [r for r in run.results if r.match == "unmatched" and not r.counted and r.exercise]
+
+
+def left_out(run: GradingRun) -> list[str]:
+    """Lines for the instructor (never in the marking files): the unmatched submissions left out of marking."""
+    unmatched = unmatched_results(run)
+    if not unmatched:
+        return []
+    return [f"{len(unmatched)} unmatched submission(s) are not in the marking sheet (they count for nobody): "
+            f"match them (fix the roster, or have the student fill in the identity cell and resubmit), then grade "
+            f"again:", *(f"  {r.submission} ({r.exercise})" for r in unmatched)]
+
+
 def _check_anonymous_codes(run: GradingRun) -> None:
     """Every counted submission with hand-marked items needs its own anonymous code per exercise."""
     problems, seen = [], set()
@@ -369,7 +384,9 @@ def marking_html(run: GradingRun, texts: dict[str, ExerciseText], renderer: Myst
             f"is pre-filled with 0) and, if you wish, a <code>comment</code>. Judgements take a comment only. "
             f"An answer left blank or left as the placeholder is shown as <em>(no answer)</em>. "
             f"Students' answers are shown as plain text, exactly as written. {links}</p>\n"
-            f"<nav aria-label=\"Questions\"><h2>Questions</h2><ul>{''.join(toc) or '<li>none</li>'}</ul></nav>\n"
+            + (f"<p>{len(unmatched_results(run))} unmatched submission(s) are not on this page: they count for "
+               f"nobody until matched (see <code>grades.csv</code>).</p>\n" if unmatched_results(run) else "")
+            + f"<nav aria-label=\"Questions\"><h2>Questions</h2><ul>{''.join(toc) or '<li>none</li>'}</ul></nav>\n"
             + "\n".join(sections))
     from alliance.gradebook import html_page
 
@@ -413,6 +430,10 @@ def _normal_mark(text: str) -> str:
 def unmerged_rows(run: GradingRun, sheet: Path) -> list[int]:
     """Line numbers of ``sheet``'s rows with a mark or comment that ``results.json`` does not hold yet.
 
+    Each cell is compared on its own: a blank cell never counts (it clears nothing), and a pre-filled 0
+    equals what the sheet would be exported with, so another marker's comment on a row does not make an
+    untouched copy of the sheet "not merged".
+
     A sheet that cannot be read counts as all unmerged work (``[1]``): it is never overwritten.
     """
     try:
@@ -424,7 +445,8 @@ def unmerged_rows(run: GradingRun, sheet: Path) -> list[int]:
     for line, row in rows:
         key = (row.get("anon", "").strip(), row.get("exercise", "").strip(), row.get("question", "").strip())
         mark, comment = _normal_mark(row.get("mark", "")), _unguard(row.get("comment", "").strip())
-        if (mark or comment) and merged.get(key) != (mark, comment):
+        merged_mark, merged_comment = merged.get(key, ("", ""))
+        if (mark and mark != merged_mark) or (comment and comment != merged_comment):
             lines.append(line)
     return lines
 
@@ -478,12 +500,36 @@ def decode_sheet(sheet: Path) -> tuple[str, str]:
     failure = None
     for encoding in SHEET_ENCODINGS:
         try:
-            return data.decode(encoding), _ENCODING_NAMES[encoding]
+            text = data.decode(encoding)
         except UnicodeDecodeError as error:
             failure = failure or error
+            continue
+        garbled = misread(text) if encoding == "cp1252" else ""
+        if garbled:
+            raise MarkingError(f"{sheet}: tried UTF-8, then Windows-1252, and the Windows-1252 reading looks garbled "
+                               f"({garbled}): the sheet was probably saved in another encoding (Mac Roman, from an "
+                               f"older Mac spreadsheet, reads this way); nothing was merged. Save it from your "
+                               f"spreadsheet as \"CSV UTF-8\" and merge it again.")
+        return text, _ENCODING_NAMES[encoding]
     where = failure.start if failure else 0
     raise MarkingError(f"{sheet}: neither UTF-8 nor Windows-1252 text (byte 0x{data[where]:02X} at position {where}); "
                        "nothing was merged. Save it from your spreadsheet as \"CSV UTF-8\".")
+
+
+#: What a Mac Roman sheet read as Windows-1252 shows: a lowercase letter followed by a capital or sign that no
+#: word has there ("PrŽcis" for "Précis", "donÕt" for "don’t"), a Mac opening quote before a word ("Ògood"),
+#: or a C1 control character.
+_MISREAD = re.compile(r"[a-z][ŽŠŒŸˆ‡‰‹›„ÑÓÒÕÔÐ]|[ÒÔ][a-z]|[\x80-\x9f]")
+
+
+def misread(text: str) -> str:
+    """The first stretch of ``text`` that shows a wrong decoding (quoted, with its line), or ""."""
+    found = _MISREAD.search(text)
+    if not found:
+        return ""
+    line = text.count("\n", 0, found.start()) + 1
+    start = max(text.rfind("\n", 0, found.start()) + 1, found.start() - 12)
+    return f"line {line}: {text[start:found.end() + 12].splitlines()[0]!r}"
 
 
 def sheet_separator(header: str, sheet: Path, encoding: str) -> str:
@@ -571,17 +617,30 @@ def _parse_mark(text: str, item: ItemResult, sheet_points: str) -> tuple[float |
     return value, problems
 
 
+def sheet_runs(sheet: Path) -> set[str]:
+    """The grading runs a sheet's ``run`` column names (empty when unreadable or without the column)."""
+    try:
+        rows, _ = read_sheet(sheet)
+    except MarkingError:
+        return set()
+    return {row.get(RUN_COLUMN, "").strip() for _, row in rows} - {""}
+
+
 def _other_run(run: GradingRun, sheet: Path, rows: list[tuple[int, dict[str, str]]]) -> str:
     """Why ``sheet`` belongs to another grading run than ``run`` ("" when it does not)."""
     current = run_id(run)
-    sheet_runs = sorted({row.get(RUN_COLUMN, "").strip() for _, row in rows} - {""})
-    if current and sheet_runs and sheet_runs != [current]:
-        earlier = any(r in run.settings.get("earlier_runs", []) for r in sheet_runs)
-        return (f"{sheet}: this sheet comes from {'an earlier ' if earlier else 'another '}grading run "
-                f"({', '.join(sheet_runs)}), but this folder now holds run {current} "
+    runs = sorted({row.get(RUN_COLUMN, "").strip() for _, row in rows} - {""})
+    if current and runs and runs != [current]:
+        earlier = any(r in run.settings.get("earlier_runs", []) for r in runs)
+        folder = Path(sheet).parent.parent if Path(sheet).parent.name == MARKING_DIR else None
+        out = f"OUT={folder}" if folder else "OUT=<the graded folder>"
+        return (f"{sheet}: " + ("this sheet is superseded: it comes from an earlier " if earlier else
+                                "this sheet comes from another ") + f"grading run ({', '.join(runs)}), but this folder now holds run {current} "
                 f"(graded again since): nothing was merged. Marks merged before grading again are kept for every "
-                f"answer that did not change: export a new sheet (make marking OUT=...) and copy into it the "
-                f"marks of this one that are still missing.")
+                f"answer that did not change, and grading again listed the answers that changed. To go on: "
+                f"make marking {out} (a fresh sheet with the kept marks filled in), mark there the answers that "
+                f"changed (copy what still applies from this sheet), merge that sheet, and move this one out of "
+                f"the marking folder.")
     codes = {(r.anon, r.exercise) for r in run.results if r.anon}
     named = [(row.get("anon", "").strip(), row.get("exercise", "").strip()) for _, row in rows]
     if named and not any(code in codes for code in named):
@@ -651,7 +710,7 @@ def _shown(mark: _Mark) -> str:
 
 def conflicts(marks: list[_Mark], replace: bool = False) -> list[str]:
     """Two different marks (or comments) for one answer, between sheets merged together or against a
-    mark merged earlier from another sheet (unless ``replace``): each named, none resolved."""
+    mark or comment merged earlier from another sheet (unless ``replace``): each named, none resolved."""
     found: list[str] = []
     groups: dict[tuple[str, str, str], list[_Mark]] = {}
     for mark in marks:
@@ -671,6 +730,12 @@ def conflicts(marks: list[_Mark], replace: bool = False) -> list[str]:
                 if m.sheet != item.marked_by and (m.clear or m.score != earlier):
                     found.append(f"{anon} {exercise} {qid}: mark {_shown(m)} in {m.where} would replace the mark "
                                  f"{format_points(earlier)} merged from {item.marked_by}")
+        origin = item.commented_by or item.marked_by
+        if not replace and item.comment and origin:
+            for m in commented:
+                if m.sheet != origin and m.comment != item.comment:
+                    found.append(f"{anon} {exercise} {qid}: the comment in {m.where} would replace the comment "
+                                 f"merged from {origin}")
     return found
 
 
@@ -705,6 +770,8 @@ def merge_marks(out: Path, sheet: Path | Sequence[Path], clear_blank: bool = Fal
             elif mark.score is not None and not item.marked_by:
                 item.marked_by = mark.sheet
         if mark.comment or clear_blank:
+            if mark.comment != item.comment:
+                item.commented_by = mark.sheet if mark.comment else ""
             item.comment = mark.comment
     run.save(out)
     write_gradebook(out)
@@ -731,12 +798,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "export":
             page, sheet = export_marking(args.out)
-            if sheet.name != MARKS_CSV:
-                print(f"{sheet.parent / MARKS_CSV} holds marks or comments not merged yet: left as it is; "
+            old = sheet.parent / MARKS_CSV
+            current = run_id(GradingRun.load(args.out))
+            if sheet.name != MARKS_CSV and current and (runs := sheet_runs(old)) and current not in runs:
+                print(f"{old} is superseded (from an earlier grading run): left as it is; the new sheet is "
+                      f"{sheet.name}, with every kept mark filled in. Mark there the answers that changed (copy "
+                      f"what still applies from the old sheet), then move the old sheet out of {sheet.parent}.")
+            elif sheet.name != MARKS_CSV:
+                print(f"{old} holds marks or comments not merged yet: left as it is; "
                       f"the new sheet is {sheet.name}. Merge the old one first if you still need it:\n"
-                      f"  make merge-marks OUT={args.out} MARKS={sheet.parent / MARKS_CSV}")
+                      f"  make merge-marks OUT={args.out} MARKS={old}")
             print(f"wrote {page}\nwrote {sheet}  (fill in mark and comment, then: "
                   f"make merge-marks OUT={args.out} MARKS={sheet})")
+            for line in left_out(GradingRun.load(args.out)):
+                print(line)
         else:
             run = merge_marks(args.out, args.marks, args.clear_blank, args.replace)
             left = sum(len(r.unmarked) for r in run.results if r.counted)

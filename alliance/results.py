@@ -35,6 +35,7 @@ class ItemResult:
     answer: str = ""             # what the student answered: a short text form (value or written text)
     comment: str = ""            # the marker's comment (merged from the marking sheet)
     marked_by: str = ""          # the marking sheet (file name) the mark was merged from
+    commented_by: str = ""       # the marking sheet (file name) the comment was merged from
 
     @property
     def digest(self) -> str:
@@ -62,7 +63,7 @@ class SubmissionResult:
     match_note: str = ""         # how it was matched, or why not
     late: bool = False           # Canvas marked the file late
     anon: str = ""               # anonymous code shown to markers
-    counted: bool = True         # False for a submission superseded by a later duplicate
+    counted: bool = True         # False for a submission superseded by a later duplicate, or unmatched to a roster
     items: list[ItemResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)   # what went wrong: limits hit, errors, unreadable file
     seconds: float = 0.0

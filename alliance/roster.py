@@ -477,7 +477,7 @@ class Match:
     section: str = ""
     status: str = UNMATCHED    # matched | unmatched | duplicate
     note: str = ""             # how it was matched, or why not; conflicts; which one counts
-    counted: bool = True       # False for a submission superseded by a later one
+    counted: bool = True       # False for a submission superseded by a later one, or unmatched to a roster
 
     @property
     def source(self) -> str:
@@ -566,7 +566,9 @@ def match(candidates: Iterable[Candidate | tuple[Submission, str, Identity]], ro
     """Match every candidate to the roster and mark superseded duplicates (same order as given).
 
     In each group of one student's submissions of one exercise, the one with the greatest
-    ``order`` (then source) counts; the others get status ``duplicate``, ``counted`` False.
+    ``order`` (then source) counts; the others get status ``duplicate``, ``counted`` False. With a
+    roster, an ``unmatched`` submission is not counted either (it counts for nobody, and is left out of
+    the marking sheet); without one nothing is matched and every file counts.
     """
     results = [match_one(c, roster) for c in candidates]
     groups: dict[tuple[str, ...], list[Match]] = {}
@@ -582,6 +584,11 @@ def match(candidates: Iterable[Candidate | tuple[Submission, str, Identity]], ro
             if member is not latest:
                 member.status, member.counted = DUPLICATE, False
                 member.note += f"; duplicate: {latest.source} (later) counts instead"
+    if roster.students:
+        for result in results:
+            if result.status == UNMATCHED:
+                result.counted = False
+                result.note += "; not counted: it counts for nobody until it is matched"
     return results
 
 

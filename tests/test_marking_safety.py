@@ -2,6 +2,7 @@
 and sheets saved by any spreadsheet (issue 21)."""
 from __future__ import annotations
 
+import copy
 import csv
 from pathlib import Path
 
@@ -211,3 +212,173 @@ def test_no_answer_rows_are_prefilled_with_zero(tmp_path: Path, texts: dict) -> 
     assert marks[("M3X9", "ex02", "q4-judgement")] == ""
     merge_marks(tmp_path, sheet)
     assert _item(tmp_path, "bob-ex02.ipynb", "q6").score == 0.0
+
+
+# --------------------------------------------------------------------------- independent instructor's run (issue 21, second pass)
+
+
+def _zipped(name: str, bob_answer: str | None = None) -> GradingRun:
+    """The sample run as if graded from a Canvas zip called ``name`` (its members keep their paths)."""
+    run = sample_run()
+    for result in run.results:
+        result.submission = f"{name}!{result.submission}"
+    if bob_answer is not None:
+        next(r for r in run.results if r.submission.endswith("bob-ex02.ipynb")).item("q6").answer = bob_answer
+    return run
+
+
+def _fill_all(out: Path, texts: dict) -> int:
+    """Export the sheet, mark every written answer 2 and comment every row; merge; the rows filled."""
+    _, sheet = export_marking(out, PLAIN, texts)
+    rows = _rows(sheet)
+    for row in rows:
+        row.update(mark="" if row["question"].endswith("judgement") else "2", comment="Seen.")
+    _write(sheet, rows)
+    merge_marks(out, sheet)
+    return len(rows)
+
+
+def test_grading_again_from_a_renamed_identical_zip_keeps_every_mark_and_code(tmp_path: Path, texts: dict,
+                                                                               capsys) -> None:
+    out = tmp_path / "graded"
+    first = finish(_zipped("submissions.zip"), out, None)
+    filled = _fill_all(out, texts)
+    merged = {(r.submission.split("!")[1], i.id): (i.score, i.comment)
+              for r in GradingRun.load(out).results for i in r.items if i.by_hand}
+    codes = {r.submission.split("!")[1]: r.anon for r in first.results}
+    again = finish(_zipped("submissions (1).zip"), out, None)       # a browser's name for a second download
+    assert {r.submission.split("!")[1]: r.anon for r in again.results} == codes
+    assert again.settings["marks_kept"] == filled and again.settings["marks_not_kept"] == []
+    assert {(r.submission.split("!")[1], i.id): (i.score, i.comment)
+            for r in GradingRun.load(out).results for i in r.items if i.by_hand} == merged
+    assert ",2," in (out / "grades.csv").read_text(encoding="utf-8")
+    assert not (out / grading.PREVIOUS_RESULTS).exists()             # nothing dropped, nothing to back up
+
+
+def test_grading_again_backs_up_the_results_before_dropping_a_mark(tmp_path: Path, texts: dict) -> None:
+    out = tmp_path / "graded"
+    finish(_zipped("submissions.zip"), out, None)
+    _fill_all(out, texts)
+    before = (out / "results.json").read_text(encoding="utf-8")
+    again = finish(_zipped("submissions.zip", bob_answer="Rewritten after marking."), out, None)
+    assert again.settings["marks_not_kept"] == ["bob-ex02.ipynb q6: the answer changed, to mark again"]
+    backup = out / grading.PREVIOUS_RESULTS
+    assert backup.read_text(encoding="utf-8") == before
+    assert f"The earlier results, with every mark merged before, are kept in {backup}." in \
+        grading.regrade_report(again, out)
+
+
+def test_a_comment_from_another_markers_sheet_is_a_conflict_too(out: Path) -> None:
+    first = _write(out / "marker-a.csv", [{**ALICE_Q6, "mark": "2", "comment": "Clear reading."}])
+    second = _write(out / "marker-b.csv", [{**ALICE_Q6, "comment": "Too short."}])
+    merge_marks(out, first)
+    before = (out / "results.json").read_bytes()
+    with pytest.raises(MarkingError, match="K7Q2 ex02 q6: the comment in marker-b.csv line 2 would replace the "
+                                           "comment merged from marker-a.csv"):
+        merge_marks(out, second)
+    assert (out / "results.json").read_bytes() == before
+    _write(first, [{**ALICE_Q6, "mark": "2", "comment": "Clear reading, well cited."}])
+    merge_marks(out, first)                                         # the same marker may edit their own comment
+    assert _item(out, "alice/ex02.ipynb", "q6").comment == "Clear reading, well cited."
+    merge_marks(out, second, replace=True)                          # asked explicitly
+    assert _item(out, "alice/ex02.ipynb", "q6").comment == "Too short."
+
+
+@pytest.mark.parametrize("comment", ["Précis, naïve café", "don’t stop at “good”"])
+def test_a_mac_roman_sheet_is_refused_not_merged_garbled(out: Path, comment: str) -> None:
+    sheet = _write(out / "mac.csv", [{**ALICE_Q6, "mark": "2", "comment": comment}], encoding="mac_roman")
+    before = (out / "results.json").read_bytes()
+    with pytest.raises(MarkingError) as caught:
+        merge_marks(out, sheet)
+    message = str(caught.value)
+    assert "tried UTF-8, then Windows-1252" in message and "Mac Roman" in message and "CSV UTF-8" in message
+    assert "line 2" in message
+    assert (out / "results.json").read_bytes() == before
+
+
+def test_two_markers_sheets_with_prefilled_zeros_count_as_merged(tmp_path: Path, texts: dict) -> None:
+    run = sample_run()
+    next(r for r in run.results if r.submission == "bob-ex02.ipynb").item("q6").answer = "*Write your answer here.*"
+    next(r for r in run.results if r.submission == "alice/ex04.ipynb").item("q5").answer = ""
+    run.save(tmp_path)
+    _, blank = export_marking(tmp_path, PLAIN, texts)
+    rows = _rows(blank)
+    assert [r["mark"] for r in rows if (r["anon"], r["question"]) in {("M3X9", "q6"), ("K7Q2", "q5")}] == ["0", "0"]
+    for marker, (anon, question) in {"ana": ("M3X9", "q6"), "ben": ("K7Q2", "q5")}.items():
+        copy = [dict(r) for r in rows]
+        next(r for r in copy if (r["anon"], r["question"]) == (anon, question))["comment"] = f"Nothing written ({marker})."
+        _write(tmp_path / "marking" / f"marks-{marker}.csv", copy)
+    blank.unlink()
+    assert len(unmerged_sheets(tmp_path)) == 2
+    merge_marks(tmp_path, tmp_path / "marking" / "marks-ana.csv")
+    assert unmerged_sheets(tmp_path) == [tmp_path / "marking" / "marks-ben.csv"]
+    merge_marks(tmp_path, tmp_path / "marking" / "marks-ben.csv")
+    assert unmerged_sheets(tmp_path) == []                       # grading again is no longer refused in a loop
+    assert _item(tmp_path, "bob-ex02.ipynb", "q6").comment == "Nothing written (ana)."
+
+
+def _roster(path: Path) -> Path:
+    path.write_text("student_id,name,section\ns001,Alice Anders,S1\ns002,Bob Brown,S2\n", encoding="utf-8")
+    return path
+
+
+def _with_evidence(run: GradingRun) -> GradingRun:
+    """The sample run as read from files whose notebooks carry their student ids (so the roster matches)."""
+    for result in run.results:
+        if result.student_id:
+            result.evidence = {"notebook_id": result.student_id, "order": "1"}
+    return run
+
+
+def test_a_resubmission_lists_the_changed_answer_and_old_sheets_say_what_to_do(tmp_path: Path, texts: dict,
+                                                                                capsys) -> None:
+    out, roster = tmp_path / "graded", _roster(tmp_path / "roster.csv")
+    finish(_with_evidence(sample_run()), out, roster)
+    _, sheet = export_marking(out, PLAIN, texts)
+    rows = _rows(sheet)
+    for row in rows:
+        if not row["question"].endswith("judgement"):
+            row["mark"] = "2"
+    _write(sheet, rows)
+    merge_marks(out, sheet)
+    bob_total = next(r for r in GradingRun.load(out).results if r.submission == "bob-ex02.ipynb").total
+    resubmitted = _with_evidence(sample_run())
+    bob = next(r for r in resubmitted.results if r.submission == "bob-ex02.ipynb")
+    again = copy.deepcopy(bob)
+    again.submission, again.evidence = "bob-ex02-v2.ipynb", {"notebook_id": "s002", "order": "2"}
+    again.item("q6").answer = "A new answer, written after the first was marked."
+    resubmitted.results.append(again)
+    run = finish(resubmitted, out, roster)
+    assert run.settings["marks_not_kept"] == [
+        "bob-ex02-v2.ipynb q6: the answer changed, to mark again (marked in bob-ex02.ipynb)"]
+    assert "1 marked answer(s) not kept:" in grading.regrade_report(run, out)[0]
+    latest = next(r for r in GradingRun.load(out).results if r.submission == "bob-ex02-v2.ipynb")
+    assert latest.counted and latest.item("q6").score is None and latest.total == bob_total - 2
+    # the sheet of the first run: superseded, not "merge it first"; merging it says what to do instead
+    assert unmerged_sheets(out) == [] and grading.superseded_sheets(out) == [sheet]
+    (tmp_path / "in").mkdir()
+    assert grading.main([str(tmp_path / "in"), "--out", str(out), "--no-sandbox"]) == 0
+    assert f"Superseded: {sheet} come(s) from an earlier grading run" in capsys.readouterr().err
+    with pytest.raises(MarkingError) as caught:
+        merge_marks(out, sheet)
+    assert "this sheet is superseded" in str(caught.value) and f"make marking OUT={out}" in str(caught.value)
+    capsys.readouterr()
+    assert marking.main(["export", str(out)]) == 0                  # the fresh sheet: no "merge the old one first"
+    printed = capsys.readouterr().out
+    assert f"{sheet} is superseded (from an earlier grading run): left as it is; the new sheet is marks-2.csv" \
+        in printed and "Merge the old one first" not in printed
+
+
+def test_an_unmatched_file_is_not_counted_nor_marked_but_listed(tmp_path: Path, texts: dict, capsys) -> None:
+    out = tmp_path / "graded"
+    finish(_with_evidence(sample_run()), out, _roster(tmp_path / "roster.csv"))
+    carol = next(r for r in GradingRun.load(out).results if r.submission == "carol.ipynb")
+    assert (carol.match, carol.counted) == ("unmatched", False)
+    grades = (out / "grades.csv").read_text(encoding="utf-8")
+    assert next(line for line in grades.splitlines() if ",carol.ipynb," in line).endswith(",unmatched,no,")
+    assert marking.main(["export", str(out)]) == 0
+    assert carol.anon not in {r["anon"] for r in _rows(out / "marking" / "marks.csv")}
+    assert "1 unmatched submission(s) are not in the marking sheet" in (printed := capsys.readouterr().out)
+    assert "  carol.ipynb (ex02)" in printed
+    assert "1 unmatched submission(s) are not on this page" in (out / "marking" / "index.html").read_text("utf-8")
+    assert "carol" not in (out / "marking" / "index.html").read_text("utf-8").lower()

@@ -77,6 +77,7 @@ def test_the_gradebook_lists_missing_students_and_matches_a_changed_roster_again
     assert "is not the one the submissions were matched with (changed or another file): matched them again; " \
            "1 submission(s) changed their student or status." in printed
     assert "Roster students with no submission (missing.csv):\n  ex00: 1: Taro Yamada (s002)" in printed
+    assert "make feedback" not in printed                            # no feedback pages written yet
     with (out / "canvas.csv").open(encoding="utf-8", newline="") as stream:
         rows = {r[2]: r for r in csv.reader(stream)}
     assert rows["s003"][-1] == "1" and rows["s002"][-1] == ""
@@ -84,3 +85,16 @@ def test_the_gradebook_lists_missing_students_and_matches_a_changed_roster_again
     assert (ann.match, ann.student_id) == ("matched", "s003")
     assert gradebook.main([str(out)]) == 0                           # the same roster again: nothing to do
     assert "matched them again" not in capsys.readouterr().out
+
+
+def test_a_roster_change_after_feedback_reminds_to_write_it_again(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "roster.csv"
+    path.write_text("student_id,name\ns001,Jane Smith\n", encoding="utf-8")
+    out = tmp_path / "graded"
+    grading.finish(GradingRun([_result("jane.ipynb", "s001"), _result("new.ipynb", "s003")], {}), out, path)
+    (out / "feedback").mkdir()
+    path.write_text("student_id,name\ns001,Jane Smith\ns003,Ann Lee\n", encoding="utf-8")
+    assert gradebook.main([str(out), "--roster", str(path)]) == 0
+    assert (f"The feedback pages in {out / 'feedback'} were written with the earlier matching: "
+            f"run make feedback OUT={out} again before returning them.") in capsys.readouterr().out

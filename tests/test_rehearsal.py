@@ -36,3 +36,24 @@ def test_an_upload_that_is_not_a_notebook_gets_a_plain_page() -> None:
     assert "<title>Your upload could not be graded</title>" in page
     assert "The file you handed in, <code>notes.txt</code>, is not a notebook of the course exercises" in page
     assert "Feedback: ," not in page and "JSON" not in page and "Expecting value" not in page
+
+
+def test_every_hostile_case_of_the_demo_leaves_a_grading_note(tmp_path: Path) -> None:
+    """The guide says the grading notes show the sandbox stopping each hostile case: each one has a note."""
+    from alliance.grading import grade
+    from alliance.sandbox import Limits
+
+    roster, archive, planned = democlass.write_class(tmp_path, len(democlass.HOSTILE), ["ex00"], seed=3,
+                                                     hostile_cases=list(democlass.HOSTILE))
+    run = grade(archive, tmp_path / "graded", roster, Limits(cell_timeout=5, total_timeout=30), jobs=2)
+    by_member = {r.submission.split("!", 1)[1]: r for r in run.results}
+    hostile = {p.kind.split(":", 1)[1]: by_member[p.member] for p in planned if p.kind.startswith("hostile:")}
+    assert sorted(hostile) == sorted(democlass.HOSTILE)
+    assert {case for case, result in hostile.items() if not result.notes} == set()
+    assert "changes the course's checking code (_e.answer_digest, _e.check, _e.score_namespace)" \
+        in " ".join(hostile["replaced_checker"].notes)
+    assert "prints a claim of scores" in " ".join(hostile["forged_scores"].notes)
+    assert "answer_q1, answer_q2, answer_q5: not plain data" in " ".join(hostile["lying_object"].notes)
+    assert all(r.sandboxed for r in hostile.values())
+    assert [n for r in run.results if r.submission.split("!", 1)[1] not in {p.member for p in planned
+            if p.kind.startswith("hostile:")} and r.exercise for n in r.notes] == []   # no note on honest work

@@ -192,7 +192,7 @@ def test_match_canvas_zip(canvas_zip: Path, roster: Roster) -> None:
     assert "conflict: Canvas name leeann names Ann Lee (s005)" in conflict.note
 
     nobody = found["nobodyhere_106_9006_ex03-trade-frictions.ipynb"]
-    assert (nobody.student_id, nobody.status, nobody.counted, nobody.student_name) == (None, UNMATCHED, True, "No Body")
+    assert (nobody.student_id, nobody.status, nobody.counted, nobody.student_name) == (None, UNMATCHED, False, "No Body")
     assert "the notebook's student id 'x9' is not on the roster" in nobody.note
     assert "Canvas name nobodyhere is not a roster name" in nobody.note
 
@@ -210,7 +210,8 @@ def test_unmatched_canvas_user_resubmission_is_a_duplicate(roster: Roster) -> No
     newer = dataclasses.replace(older, source="z!stranger_7_99999_ex03.ipynb",
                                 order=roster_module.canvas_order("99999"))
     results = match([Candidate(older, "ex03"), Candidate(newer, "ex03")], roster)
-    assert [(m.status, m.counted) for m in results] == [(DUPLICATE, False), (UNMATCHED, True)]
+    assert [(m.status, m.counted) for m in results] == [(DUPLICATE, False), (UNMATCHED, False)]
+    assert "not counted: it counts for nobody until it is matched" in results[1].note
 
 
 def test_match_fields_line_up_with_results(roster: Roster) -> None:
