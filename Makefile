@@ -15,13 +15,14 @@ STUDENT_HTML := $(STUDENT_BOOK)/_build/html
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
 export ALLIANCE_ROOT := $(CURDIR)
 
-.PHONY: FORCE help install node browser book book-clean test unit lab student grade bench linkcheck clean \
+.PHONY: FORCE help install node browser book book-clean test test-slow unit lab student grade bench linkcheck clean \
 	marking merge-marks feedback gradebook pdf poppler epub epubcheck
 
 help:
 	@echo "make book     install (virtual environment, locked packages) and build the HTML into _build/html"
 	@echo "make book EDITION=student   the student edition of the book (no solutions) into $(STUDENT_HTML)"
 	@echo "make test     install (and npm axe-core), build both editions, then every test (unit, strict build, install per Python, nbval, student edition, grading, browser)"
+	@echo "make test-slow  the slow checks make test leaves out: the book built on a fresh copy with each supported Python, the trimmed theme compared with the original in Chromium"
 	@echo "make lab      JupyterLab on notebooks/: the chapters and the student exercises, your copies"
 	@echo "make student  write the student edition to _build/student/"
 	@echo "make epub [EDITION=student]   the EPUB edition (e-readers) into $(EPUB_DIR)/, checked with epubcheck"
@@ -115,15 +116,22 @@ book: install
 book-clean:
 	rm -rf _build/html _build/.doctrees _build/jupyter_execute $(STUDENT_BOOK)
 
-# Unit, build, student-edition, grading and browser tests (on both editions of the book); then
+# Unit, build, student-edition, grading and browser tests (on both editions of the book), but the slow checks
+# of `make test-slow` (pytest marker `slow`); then
 # nbval on the solution edition twice (outputs compared; kernels draw charts as in the book).
 test: install node browser poppler epubcheck
 	$(MAKE) --no-print-directory book EDITION=solution
 	$(MAKE) --no-print-directory book EDITION=student
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m "not slow"
 	for run in 1 2; do echo "nbval, run $$run of 2 (outputs must match twice in a row)"; \
 	  ALLIANCE_CHART_MODE=book $(BIN)/python -m pytest --nbval exercises/ \
 	    --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider || exit 1; done
+
+# The slow checks `make test` leaves out (pytest marker `slow`): run them before a release, and after
+# changing requirements, pyproject.toml, the Makefile's install or alliance/theme_assets.py.
+test-slow: install node browser
+	$(MAKE) --no-print-directory book EDITION=solution
+	$(BIN)/python -m pytest -m slow
 
 unit: install
 	$(BIN)/python -m pytest -m "not build and not browser and not install"

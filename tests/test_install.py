@@ -246,6 +246,7 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Outcome]:
     return results
 
 
+@pytest.mark.slow  # 2-5 min: `make test-slow`
 @pytest.mark.parametrize("python", SUPPORTED, ids=[f"{i.version}:{i.path}" for i in SUPPORTED])
 def test_make_book_on_a_fresh_copy(python: Interpreter, outcomes: dict[str, Outcome]) -> None:
     outcome = outcomes[python.version]

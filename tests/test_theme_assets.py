@@ -231,6 +231,7 @@ def _styles(root: Path) -> dict[str, list[str]]:
 
 
 @pytest.mark.browser
+@pytest.mark.slow  # 2 min: `make test-slow`
 def test_trimmed_theme_gives_every_element_the_style_of_the_original(tmp_path: Path) -> None:
     _built()
     untrimmed = tmp_path / "html"
