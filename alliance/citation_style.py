@@ -21,6 +21,7 @@ paragraph: the popover script (``_static/alliance-popover.js``) and the reading 
 """
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any, Iterable
 
@@ -64,11 +65,22 @@ def absence_link(url: str) -> nodes.reference:
     return nodes.reference("", "", refuri=url, internal=True, classes=[LINK_CLASS, ABSENCE_LINK_CLASS])
 
 
+@functools.cache
 def _names() -> dict[str, re.Pattern[str]]:
-    """For each source id, a pattern of the names prose uses for it (``alliance.prose.source_names``)."""
+    """For each source id, a pattern of the names prose uses for it (``alliance.prose.source_names``);
+    read once per build, not once per page."""
     from alliance.prose import _name_pattern, source_names
 
     return {sid: _name_pattern(names) for sid, names in source_names().items()}
+
+
+@functools.cache
+def _cite_as() -> dict[str, str]:
+    """Each source's short citation name (``cite_as``), read once per build."""
+    from alliance import load_corpus
+
+    corpus = load_corpus()
+    return {sid: str(corpus.source(sid)["cite_as"]) for sid in corpus.source_ids}
 
 
 def _protect(text: str) -> str:
@@ -322,11 +334,7 @@ def _tidy_spaces(parent: nodes.Element) -> None:
 
 def render_document(document: nodes.document) -> None:
     """Render the role placeholders of every paragraph (and any other block) of a page."""
-    from alliance import load_corpus
-
-    corpus = load_corpus()
-    cite_as = {sid: str(corpus.source(sid)["cite_as"]) for sid in corpus.source_ids}
-    names = _names()
+    cite_as, names = _cite_as(), _names()
     blocks = [n for n in document.findall(nodes.TextElement)
               if any(isinstance(c, nodes.inline) and ROLE_ATTR in c for c in n.findall(nodes.inline))
               and not any(isinstance(a, nodes.TextElement) for a in _ancestors(n))]

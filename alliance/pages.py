@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from alliance import paths
+from alliance.popovers import write_if_changed
 
 if TYPE_CHECKING:
     from alliance.corpus import Corpus
@@ -33,14 +34,6 @@ CARD_FIELDS: list[tuple[str, str]] = [
 TECHNICAL_FIELDS: list[tuple[str, str]] = [
     ("file_name", "File in the course's seeds/ folder"), ("sha256", "SHA-256 of the file"),
 ]
-
-
-def _write_if_changed(path: Path, text: str) -> bool:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists() and path.read_text(encoding="utf-8") == text:
-        return False
-    path.write_text(text, encoding="utf-8")
-    return True
 
 
 def reader_page(corpus: Corpus, source_id: str) -> str:
@@ -149,7 +142,7 @@ def write_generated_pages(root: Path) -> list[Path]:
     for source_id in corpus.source_ids:
         targets[root / "appendix" / "sources" / f"{source_id}.md"] = reader_page(corpus, source_id)
     for path, text in targets.items():
-        if _write_if_changed(path, text):
+        if write_if_changed(path, text):
             changed.append(path)
     for stale in (root / "appendix" / "sources").glob("*.md"):
         if stale.name != "index.md" and stale not in targets:
