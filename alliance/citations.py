@@ -194,6 +194,11 @@ def parse_reference(spec: str) -> ReferenceRow:
     elif name == "context-figures" and len(parts) == 4:
         table = load_figures()
         rows = table[(table["series"] == parts[2]) & (table["year"].astype(str) == parts[3])]
+    elif name in ("context-background", "added-background", "context-institutions") and len(parts) == 3:
+        from alliance.background import background_row, institution_row
+
+        fact = institution_row(parts[2]) if name == "context-institutions" else background_row(parts[2])
+        return ReferenceRow(name, parts[2], fact.fact, fact.url)
     elif not (paths.REFERENCE_DIR / f"{name}.csv").exists():
         raise CitationError(f"Reference citation {spec!r}: no file data/reference/{name}.csv.")
     else:
@@ -253,7 +258,22 @@ def parse_evidence(spec: str, corpus: Corpus | None = None) -> tuple[list[ParaCi
 
 
 #: The parser behind each inline role of the course (the build and ``alliance.prose`` share it).
-ROLE_PARSERS = {"q": parse_inline_quote, "para": parse_para_citations, "absent": parse_absence}
+def parse_background(text: str) -> "FactRow":
+    """``{bg}`topic```: a row of the background files (an unknown topic fails)."""
+    from alliance.background import background_row
+
+    return background_row(text)
+
+
+def parse_institution(text: str) -> "FactRow":
+    """``{inst}`KEY```: a row of the institutions file (``CGTN-1``, ``JIIA-2``…; an unknown key fails)."""
+    from alliance.background import institution_row
+
+    return institution_row(text)
+
+
+ROLE_PARSERS = {"q": parse_inline_quote, "para": parse_para_citations, "absent": parse_absence,
+                "bg": parse_background, "inst": parse_institution}
 
 #: A piece of rendered citation text: the words, and the address they link to (or ``None``).
 Segment = tuple[str, "str | None"]

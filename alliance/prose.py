@@ -13,6 +13,7 @@ Run ``python -m alliance.prose FILE ...`` to list the uncited sentences with fil
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sys
@@ -294,7 +295,7 @@ def course_files() -> list[Path]:
     """The files whose prose the course promises is cited: chapters, exercise notebooks, front pages."""
     root = paths.PROJECT_ROOT
     return (sorted((root / "chapters").glob("*.md")) + sorted((root / "exercises").glob("ex*.ipynb"))
-            + [root / name for name in ("intro.md", "how-to-use.md", "instructors.md", "exercises/index.md",
+            + [root / name for name in ("background.md", "intro.md", "how-to-use.md", "instructors.md", "exercises/index.md",
                                         "appendix/data.md", "appendix/checks.md") if (root / name).exists()])
 
 
@@ -314,6 +315,77 @@ def role_errors(path: Path) -> list[str]:
     return errors
 
 
+#: The admonition class of a chapter's "What you need to know" box: every sentence in it cites a reference row.
+BACKGROUND_CLASS = "alliance-background"
+#: Pages whose every paragraph is background (each cites a reference row).
+BACKGROUND_PAGES: tuple[str, ...] = ("background.md",)
+#: Roles that cite a reference row (background, institutions) or a checked event by its address.
+_FACT_ROLES = {"bg", "inst"}
+_FACT_LINK = re.compile(r"\]\((https?://[^)\s]+)\)")
+
+
+def background_boxes(text: str) -> list[tuple[int, str]]:
+    """(first line, text) of each ``alliance-background`` admonition of MyST ``text``."""
+    lines = text.split("\n")
+    boxes = []
+    i = 0
+    while i < len(lines):
+        fence = re.match(r"^\s*(`{3,}|:{3,})\{admonition\}", lines[i])
+        if fence and any(BACKGROUND_CLASS in l for l in lines[i + 1:i + 4] if l.strip().startswith(":class:")):
+            close = fence.group(1)
+            body, j = [], i + 1
+            while j < len(lines) and lines[j].strip() != close:
+                if not lines[j].strip().startswith(":"):
+                    body.append(lines[j])
+                j += 1
+            boxes.append((i + 1, "\n".join(body)))
+            i = j
+        i += 1
+    return boxes
+
+
+def _cites_a_row(text: str) -> bool:
+    """Whether ``text`` cites a reference row: a ``{bg}``/``{inst}`` role, or a link to an address
+    that a reference file holds."""
+    if {m.group(1) for m in _ROLE.finditer(text)} & _FACT_ROLES:
+        return True
+    return any(url in reference_urls() for url in _FACT_LINK.findall(text))
+
+
+@functools.lru_cache(maxsize=1)
+def reference_urls() -> frozenset[str]:
+    """Every address of every file in ``data/reference``."""
+    urls: set[str] = set()
+    for csv in paths.REFERENCE_DIR.glob("*.csv"):
+        table = pd.read_csv(csv, dtype=str, keep_default_na=False)
+        if "source_url" in table.columns:
+            urls |= set(table["source_url"])
+    return frozenset(urls)
+
+
+def unsourced_background(path: Path) -> list[tuple[str, str]]:
+    """Background statements without their reference row: each sentence of a "What you need to know"
+    box, and each paragraph of a background page, that cites no row (``{bg}``, ``{inst}`` or a
+    reference address). Returns (where, text)."""
+    if path.suffix != ".md":
+        return []
+    text = path.read_text(encoding="utf-8")
+    problems = []
+    for line, box in background_boxes(text):
+        for sentence in _split(" ".join(box.split())):
+            if not _cites_a_row(sentence):
+                problems.append((f"line {line} (box)", sentence))
+    if path.name in BACKGROUND_PAGES:
+        paragraphs: dict[int, list[Sentence]] = {}
+        for s in sentences_of(path):
+            paragraphs.setdefault(s.paragraph, []).append(s)
+        for group in paragraphs.values():
+            joined = " ".join(s.text for s in group)
+            if not _cites_a_row(joined):
+                problems.append((f"line {group[0].line}", joined))
+    return problems
+
+
 def check_file(path: Path, names: dict[str, list[str]] | None = None) -> list[str]:
     """All of this module's checks on one file, as ``file:line: problem`` lines."""
     names = names or source_names()
@@ -321,6 +393,8 @@ def check_file(path: Path, names: dict[str, list[str]] | None = None) -> list[st
     out += [f"{s.file}:{s.line}: UNCITED: {s.text}" for s in uncited(path, names)]
     out += [f"{s.file}:{s.line}: HAND-TYPED COMPARISON: {s.text}" for s in hand_typed_comparisons(path, names)]
     out += [f"{path.name} {where}: HAND-TYPED CHART DESCRIPTION: {text}" for where, text in hand_typed_descriptions(path)]
+    out += [f"{path.name} {where}: BACKGROUND WITHOUT ITS REFERENCE ROW: {text}"
+            for where, text in unsourced_background(path)]
     return out
 
 

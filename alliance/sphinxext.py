@@ -803,9 +803,62 @@ def _placeholder(role: str) -> Callable[[Any, str, str], Any]:
     return render
 
 
+def _fact_link(found: Any, rawtext: str, prefix: str) -> Any:
+    """``{bg}`` and ``{inst}``: a short named link to the row's page ("Japan Times, press report"),
+    the fact itself in the link's title (shown on hover)."""
+    from docutils import nodes
+
+    return nodes.reference(rawtext, found.link_text, refuri=found.url, reftitle=found.fact,
+                           classes=["alliance-ref", "alliance-bg"])
+
+
 quote_role = _checked_role(_parser("q"), _placeholder("q"))
+background_role = _checked_role(_parser("bg"), _fact_link)
+institution_role = _checked_role(_parser("inst"), _fact_link)
 para_role = _checked_role(_parser("para"), _placeholder("para"))
 absent_role = _checked_role(_parser("absent"), _placeholder("absent"))
+
+
+#: Pages that open with their reading time: the chapters and the background page.
+READING_TIME_PAGES = re.compile(r"^(chapters/|background$)")
+
+
+def reading_time_words(doctree: Any) -> int:
+    """Words a reader reads on the page: the text of paragraphs, lists, tables and admonitions,
+    not code, raw HTML (charts) or the page's title."""
+    from docutils import nodes
+
+    from alliance.reading import words
+
+    skip = (nodes.literal_block, nodes.raw, nodes.comment, nodes.title, nodes.system_message)
+    total = 0
+    for text in doctree.findall(nodes.Text):
+        if not any(isinstance(parent, skip) for parent in _ancestors(text)):
+            total += words(str(text))
+    return total
+
+
+def _ancestors(node: Any) -> Any:
+    parent = node.parent
+    while parent is not None:
+        yield parent
+        parent = parent.parent
+
+
+def _insert_reading_time(app: Sphinx, doctree: Any) -> None:
+    """Open each chapter (and the background page) with "Reading time: about N minutes" under its title."""
+    from docutils import nodes
+
+    from alliance.reading import WORDS_PER_MINUTE
+
+    if not READING_TIME_PAGES.match(app.env.docname):
+        return
+    section = next(iter(doctree.findall(nodes.section)), None)
+    if section is None or not isinstance(section[0], nodes.title):
+        return
+    minutes = max(1, round(reading_time_words(doctree) / WORDS_PER_MINUTE))
+    section.insert(1, nodes.paragraph("", f"Reading time: about {minutes} minutes",
+                                      classes=["alliance-reading-time"]))
 
 
 class RenderEvidence(SphinxTransform):
@@ -829,11 +882,14 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("build-finished", _copy_reader_editions)
     app.add_transform(DropSolutions)
     app.add_transform(RenderEvidence)
+    app.connect("doctree-read", _insert_reading_time)
     keep_link_urls_raw()
     app.connect("source-read", _student_notebook_source)
     app.add_role("q", quote_role)
     app.add_role("para", para_role)
     app.add_role("absent", absent_role)
+    app.add_role("bg", background_role)
+    app.add_role("inst", institution_role)
     os.environ["ALLIANCE_CHART_MODE"] = "book"
     write_generated_pages(Path(app.srcdir))
     app.add_css_file("alliance.css")
@@ -845,5 +901,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("build-finished", _trim_theme_assets, priority=950)
     # env_version: raised when the document trees this extension shapes change, so Sphinx re-reads
     # every page instead of keeping stale ones (2: Markdown links' addresses are stored raw; 3: evidence
-    # rendered per paragraph; 4: evidence links carry their paragraphs' classes, pages load the popover).
-    return {"version": "1.0", "env_version": 4, "parallel_read_safe": True, "parallel_write_safe": True}
+    # rendered per paragraph; 4: evidence links carry their paragraphs' classes, pages load the popover;
+    # 5: chapters open with their reading time, background facts are links with their fact as title).
+    return {"version": "1.0", "env_version": 5, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -72,8 +72,9 @@ def _mini_book(tmp_path: Path, body: str) -> subprocess.CompletedProcess[str]:
     (src / "conf.py").write_text(
         "extensions = ['myst_parser']\n"
         "def setup(app):\n"
-        "    from alliance.sphinxext import quote_role, para_role, absent_role, RenderEvidence\n"
+        "    from alliance.sphinxext import quote_role, para_role, absent_role, background_role, institution_role, RenderEvidence\n"
         "    app.add_role('q', quote_role); app.add_role('para', para_role); app.add_role('absent', absent_role)\n"
+        "    app.add_role('bg', background_role); app.add_role('inst', institution_role)\n"
         "    app.add_transform(RenderEvidence)\n",
         encoding="utf-8")
     (src / "index.md").write_text("# Test\n\n" + body + "\n", encoding="utf-8")
@@ -96,10 +97,23 @@ def test_strict_build_renders_the_roles(tmp_path):
     assert "“Article V”: 0 times in the 7 paragraphs of Miller" in page and ">0 uses<" in page
 
 
+def test_strict_build_renders_background_facts_as_named_links(tmp_path):
+    done = _mini_book(tmp_path, "Trump took office on 20 January 2017 ({bg}`inauguration`); CGTN was launched "
+                                "in 2017 ({inst}`CGTN-1`).")
+    assert done.returncode == 0, done.stderr
+    page = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert re.search(r'<a class="alliance-ref alliance-bg reference external" '
+                     r'href="https://www.tradearabia.com/news/INTNEWS_319514.html" title="Donald Trump took the oath '
+                     r'[^"]*">TradeArabia, press report</a>', page)
+    assert ">Variety, press report</a>" in page
+
+
 @pytest.mark.parametrize("role, message", [
     ("{q}`yuan2018: comprehensive security organisation`", "not verbatim"),
     ("{para}`su2017:40`", "su2017 has no ¶40"),
     ("{absent}`su2017: Diaoyu`", "Absence claim is false"),
+    ("{bg}`trump-moon-landing`", "no such topic"),
+    ("{inst}`CGTN-9`", "no such row"),
 ])
 def test_strict_build_fails_on_a_bad_role(tmp_path, role, message):
     done = _mini_book(tmp_path, f"A sentence with {role} in it.")

@@ -1,0 +1,208 @@
+"""Background facts beyond the sources: the rows of ``data/reference/context-background.csv`` (the shared,
+checked copy), the course's own ``added-background.csv`` beside it, and ``context-institutions.csv``.
+
+Every row must say what it holds (``fact``), a few key words found on its page (``evidence``), what
+kind of page that is (``kind``) and its address (``source_url``); a row missing any of them fails.
+Prose cites a row with ``{bg}`topic``` or ``{inst}`KEY```, which the book renders as a short named link
+("Japan Times, press report") with the fact on hover; an unknown topic or key fails the build.
+"""
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pandas as pd
+
+from alliance import paths
+from alliance.errors import CitationError
+
+#: The columns every reference row needs, in the order a reader wants them.
+REQUIRED: tuple[str, ...] = ("fact", "evidence", "kind", "source_url")
+
+#: The shared file (a byte-for-byte copy) and the course's own rows beside it, same columns.
+BACKGROUND_FILES: tuple[str, ...] = ("context-background.csv", "added-background.csv")
+INSTITUTIONS_FILE = "context-institutions.csv"
+
+#: A short name for each site a reference row points to (the link text a reader sees).
+SITE_NAMES: dict[str, str] = {
+    "law.marquette.edu": "Marquette Law faculty blog",
+    "web.pdx.edu": "Portland State course page",
+    "tradearabia.com": "TradeArabia",
+    "america.cgtn.com": "CGTN America",
+    "japantimes.co.jp": "Japan Times",
+    "mofa.go.jp": "Japan's Foreign Ministry",
+    "usfj.mil": "US Forces Japan",
+    "finanznachrichten.de": "finanznachrichten.de (dpa-AFX)",
+    "reuters.com": "Reuters",
+    "ustr.gov": "USTR",
+    "nippon.com": "Nippon.com",
+    "cambridge.org": "Cambridge Core",
+    "1library.net": "1library (thesis chapter)",
+    "jstage.jst.go.jp": "J-STAGE",
+    "thehindu.com": "The Hindu",
+    "straitstimes.com": "Straits Times",
+    "variety.com": "Variety",
+    "en.wikipedia.org": "Wikipedia",
+    "ciis.org.cn": "CIIS website",
+    "jiia.or.jp": "JIIA website",
+    "wikimili.com": "WikiMili",
+    "today.cofc.edu": "College of Charleston",
+}
+
+#: How a row's ``kind`` reads in a link ("scholarly" → "scholarly page").
+KIND_WORDS: dict[str, str] = {"scholarly": "scholarly page", "self-description": "own description"}
+
+
+@dataclass(frozen=True)
+class FactRow:
+    """One checked fact: its key, the fact in the course's words, key words of its page, kind and address."""
+
+    key: str
+    fact: str
+    evidence: str
+    kind: str
+    url: str
+    file: str
+    date: str = ""
+
+    @property
+    def site(self) -> str:
+        """The short name of the page's site (``SITE_NAMES``)."""
+        return site_name(self.url)
+
+    @property
+    def secondary(self) -> bool:
+        """Whether the page is not the primary text (anything but an official text or a self-description)."""
+        return not self.kind.startswith(("official text", "self-description"))
+
+    @property
+    def link_text(self) -> str:
+        """What a reader sees: "Japan Times, press report"."""
+        kind = KIND_WORDS.get(self.kind, self.kind)
+        return f"{self.site}, {kind}"
+
+    def html(self) -> str:
+        """The row as a short named link with the fact on hover."""
+        return (f'<a class="alliance-ref alliance-bg" href="{html.escape(self.url)}" '
+                f'title="{html.escape(self.fact)}">{html.escape(self.link_text)}</a>')
+
+
+def site_name(url: str) -> str:
+    """The short name of ``url``'s site; an address whose site has no name fails (add it to ``SITE_NAMES``)."""
+    host = (urlparse(url).hostname or "").lower()
+    for domain, name in SITE_NAMES.items():
+        if host == domain or host.endswith("." + domain):
+            return name
+    raise CitationError(f"Reference address {url!r}: its site has no short name; add it to "
+                        "alliance.background.SITE_NAMES.")
+
+
+def check_rows(table: pd.DataFrame, file: str, key_column: str) -> list[str]:
+    """Every problem of a reference table: a row without a key, fact, key words, kind or address,
+    an address that is not http(s), a key used twice."""
+    problems = []
+    for column in (key_column, *REQUIRED):
+        if column not in table.columns:
+            return [f"{file}: no column {column!r}"]
+    for number, row in enumerate(table.itertuples(index=False), start=2):
+        values = row._asdict()
+        for column in (key_column, *REQUIRED):
+            if not str(values[column]).strip():
+                problems.append(f"{file} line {number}: no {column}")
+        if str(values["source_url"]).strip() and not re.match(r"https?://\S+$", str(values["source_url"]).strip()):
+            problems.append(f"{file} line {number}: source_url is not an address: {values['source_url']!r}")
+    repeated = table[key_column][table[key_column].duplicated()]
+    problems += [f"{file}: {key_column} {key!r} is used twice" for key in repeated]
+    return problems
+
+
+def _read(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def institution_keys(table: pd.DataFrame) -> list[str]:
+    """``CGTN-1``, ``CIIS-1``, ``JIIA-2``…: the short name (in brackets, else the name) and the row's
+    number among that institution's rows."""
+    keys, seen = [], {}
+    for name in table["institution"]:
+        short = re.search(r"\(([^)]+)\)", name)
+        short_name = short.group(1) if short else name.strip()
+        seen[short_name] = seen.get(short_name, 0) + 1
+        keys.append(f"{short_name}-{seen[short_name]}")
+    return keys
+
+
+@lru_cache(maxsize=4)
+def _rows(reference_dir: Path) -> dict[str, FactRow]:
+    rows: dict[str, FactRow] = {}
+    problems: list[str] = []
+    for name in BACKGROUND_FILES:
+        path = reference_dir / name
+        if not path.exists():
+            continue
+        table = _read(path)
+        problems += check_rows(table, name, "topic")
+        for row in table.itertuples(index=False):
+            if row.topic in rows:
+                problems.append(f"{name}: topic {row.topic!r} is already in {rows[row.topic].file}")
+            rows[row.topic] = FactRow(row.topic, row.fact, row.evidence, row.kind, row.source_url, name,
+                                      getattr(row, "date", ""))
+    institutions = _read(reference_dir / INSTITUTIONS_FILE)
+    institutions["key"] = institution_keys(institutions)
+    problems += check_rows(institutions, INSTITUTIONS_FILE, "key")
+    for row in institutions.itertuples(index=False):
+        rows["inst:" + row.key] = FactRow(row.key, row.fact, row.evidence, row.kind, row.source_url, INSTITUTIONS_FILE)
+    for row in rows.values():
+        try:
+            site_name(row.url)
+        except CitationError as error:
+            problems.append(f"{row.file} {row.key}: {error}")
+    if problems:
+        raise CitationError("Reference rows are incomplete:\n" + "\n".join(problems))
+    return rows
+
+
+def all_rows(reference_dir: Path | None = None) -> dict[str, FactRow]:
+    """Every background row by topic and every institution row by ``inst:KEY``, checked."""
+    return _rows(Path(reference_dir or paths.REFERENCE_DIR))
+
+
+def background_row(topic: str, reference_dir: Path | None = None) -> FactRow:
+    """The background row ``topic``; an unknown topic fails, naming the files searched."""
+    rows = all_rows(reference_dir)
+    if topic.strip() not in rows or topic.startswith("inst:"):
+        raise CitationError(f"Background fact {topic!r}: no such topic in data/reference/"
+                            f"{' or '.join(BACKGROUND_FILES)}. Add a row (fact, date, key words, kind, address) "
+                            "found on a public page; never from memory.")
+    return rows[topic.strip()]
+
+
+def institution_row(key: str, reference_dir: Path | None = None) -> FactRow:
+    """The institution row ``KEY`` (``CGTN-1``, ``JIIA-2``…); an unknown key fails, listing the keys."""
+    rows = all_rows(reference_dir)
+    if "inst:" + key.strip() not in rows:
+        known = ", ".join(k[5:] for k in rows if k.startswith("inst:"))
+        raise CitationError(f"Institution fact {key!r}: no such row in data/reference/{INSTITUTIONS_FILE} "
+                            f"(keys: {known}).")
+    return rows["inst:" + key.strip()]
+
+
+def institution_table(reference_dir: Path | None = None) -> pd.DataFrame:
+    """The institutions file with its keys (``key``) and the sources each row concerns (``named_in``)."""
+    table = _read(Path(reference_dir or paths.REFERENCE_DIR) / INSTITUTIONS_FILE)
+    table["key"] = institution_keys(table)
+    return table
+
+
+def background_table(reference_dir: Path | None = None) -> pd.DataFrame:
+    """All background rows (shared and added), with the file each comes from, sorted by date then topic."""
+    frames = []
+    for name in BACKGROUND_FILES:
+        path = Path(reference_dir or paths.REFERENCE_DIR) / name
+        if path.exists():
+            frames.append(_read(path).assign(file=name))
+    return pd.concat(frames, ignore_index=True).sort_values(["date", "topic"], kind="stable").reset_index(drop=True)
