@@ -835,6 +835,10 @@ def reading_time_words(doctree: Any) -> int:
     for text in doctree.findall(nodes.Text):
         if not any(isinstance(parent, skip) for parent in _ancestors(text)):
             total += words(str(text))
+    for raw in doctree.findall(nodes.raw):  # tables of computed output are HTML: count their text
+        if "html" in raw.get("format", "") and not any(isinstance(p, nodes.literal_block) for p in _ancestors(raw)):
+            body = re.sub(r"<(script|style)\b.*?</\1>", " ", raw.astext(), flags=re.S | re.I)
+            total += words(html.unescape(re.sub(r"<[^>]+>", " ", body)))
     return total
 
 

@@ -1,6 +1,7 @@
 """alliance.reading: how a built page reads (unit tests on small pages; the built chapters' targets)."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -54,3 +55,18 @@ def test_built_chapters_meet_the_reading_targets():
     assert len(rows) == len(list((paths.PROJECT_ROOT / "chapters").glob("*.md")))
     missed = [f"{r.page}: {k} ({getattr(r, k)} vs {TARGETS[k]})" for r in rows for k, ok in r.meets_targets().items() if not ok]
     assert not missed, "\n".join(missed)
+
+
+@pytest.mark.build
+def test_each_chapter_opens_with_its_reading_time():
+    """The time printed under each chapter's title agrees with the measure of the built page
+    (within two minutes: the page's figure is counted before the evidence is rendered)."""
+    rows = measure_chapters(HTML)
+    assert rows
+    for row in rows:
+        page = (HTML / "chapters" / f"{row.page}.html").read_text(encoding="utf-8")
+        shown = re.search(r'<p class="alliance-reading-time">Reading time: about (\d+) minutes</p>', page)
+        assert shown, f"{row.page}: no reading time under the title"
+        title = page.index("<h1", page.index("<article"))
+        assert title < page.index("alliance-reading-time") < page.index("<h2", title), row.page
+        assert abs(int(shown.group(1)) - row.reading_minutes) <= 2, (row.page, shown.group(1), row.reading_minutes)
