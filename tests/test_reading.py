@@ -60,7 +60,7 @@ def test_built_chapters_meet_the_reading_targets():
 @pytest.mark.build
 def test_each_chapter_opens_with_its_reading_time():
     """The time printed under each chapter's title agrees with the measure of the built page
-    (within two minutes: the page's figure is counted before the evidence is rendered)."""
+    (within two minutes or a tenth: the page's figure is counted before the evidence is rendered)."""
     rows = measure_chapters(HTML)
     assert rows
     for row in rows:
@@ -69,4 +69,5 @@ def test_each_chapter_opens_with_its_reading_time():
         assert shown, f"{row.page}: no reading time under the title"
         title = page.index("<h1", page.index("<article"))
         assert title < page.index("alliance-reading-time") < page.index("<h2", title), row.page
-        assert abs(int(shown.group(1)) - row.reading_minutes) <= 2, (row.page, shown.group(1), row.reading_minutes)
+        allowed = max(2, 0.1 * row.reading_minutes)
+        assert abs(int(shown.group(1)) - row.reading_minutes) <= allowed, (row.page, shown.group(1), row.reading_minutes)
