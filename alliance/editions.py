@@ -351,6 +351,13 @@ class _Page:
             pieces.append(_link(text, self.book.url(address), title))
         return "".join(pieces)
 
+    def fact(self, role: str, body: str) -> str:
+        """``{bg}``, ``{inst}``: the reference row's short named link ("Japan Times, press report"), the fact as its title."""
+        from alliance.citations import ROLE_PARSERS
+
+        found = ROLE_PARSERS[role](body.strip())
+        return _link(found.link_text, found.url, found.fact)
+
     def glued(self, body: str) -> str:
         if body not in self.glue:
             raise self.fail(f"no glued value {body!r} (the executed notebook's .glue.json; run `make book`).")
@@ -463,6 +470,8 @@ _ROLE_HANDLERS: dict[str, Callable[[_Page, str], str]] = {
     "q": lambda page, body: page.checked("q", body),
     "para": lambda page, body: page.checked("para", body),
     "absent": lambda page, body: page.checked("absent", body),
+    "bg": lambda page, body: page.fact("bg", body),
+    "inst": lambda page, body: page.fact("inst", body),
     "glue:": lambda page, body: page.glued(body),
     "glue": lambda page, body: page.glued(body),
     "term": lambda page, body: page.xref("term", body),

@@ -119,6 +119,13 @@ def test_roles_become_text_and_links_to_the_published_book(book: BookIndex) -> N
     assert f"([Ling and Liu]({BASE}appendix/bibliography.html), 2018)" in text
 
 
+def test_background_facts_become_named_links_with_their_fact(book: BookIndex) -> None:
+    text = _convert(book, "Trump took office then ({bg}`inauguration`); CGTN ({inst}`CGTN-1`).")
+    assert raw_myst(text) == []
+    assert "([TradeArabia, press report](https://www.tradearabia.com/news/INTNEWS_319514.html \"Donald Trump took" in text
+    assert "[Variety, press report](http://variety.com/2017/" in text
+
+
 def test_directives_become_callouts(book: BookIndex) -> None:
     text = _convert(book, "```{admonition} Learning objectives\n:class: tip\n\nAfter this chapter:\n\n"
                           "1. read {para}`su2017:4`.\n```\n\n````{exercise}\n:label: ex-trade-1\n\nCount the words.\n"
@@ -138,6 +145,7 @@ def test_directives_become_callouts(book: BookIndex) -> None:
     ("A {glue:}`not_glued` value.", "not_glued"),
     ("{term}`no such term`", "no such term"),
     ("{q}`su2017: words that Su never wrote`", "not verbatim"),
+    ("{bg}`no-such-topic`", "no such topic"),
 ])
 def test_an_unhandled_construct_fails_naming_it(book: BookIndex, markdown: str, named: str) -> None:
     with pytest.raises(Exception) as error:
