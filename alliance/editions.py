@@ -354,8 +354,12 @@ class _Page:
     def fact(self, role: str, body: str) -> str:
         """``{bg}``, ``{inst}``: the reference row's short named link ("Japan Times, press report"), the fact as its title."""
         from alliance.citations import ROLE_PARSERS
+        from alliance.errors import CourseError
 
-        found = ROLE_PARSERS[role](body.strip())
+        try:
+            found = ROLE_PARSERS[role](body.strip())
+        except CourseError as error:
+            raise self.fail(str(error)) from error
         return _link(found.link_text, found.url, found.fact)
 
     def glued(self, body: str) -> str:
