@@ -57,7 +57,6 @@ import yaml
 from nbformat import NotebookNode
 
 from alliance import paths
-from alliance.background import background_row, institution_row
 from alliance.errors import CourseError
 
 
@@ -471,14 +470,7 @@ class _Page:
         return text
 
 
-def _fact_link(row) -> str:
-    """A reference row (``{bg}``, ``{inst}``) as the notebook shows it: its short name linked to its address."""
-    return f"[{row.link_text}]({row.url})"
-
-
 _ROLE_HANDLERS: dict[str, Callable[[_Page, str], str]] = {
-    "bg": lambda page, body: _fact_link(background_row(body.strip())),
-    "inst": lambda page, body: _fact_link(institution_row(body.strip())),
     "q": lambda page, body: page.checked("q", body),
     "para": lambda page, body: page.checked("para", body),
     "absent": lambda page, body: page.checked("absent", body),
