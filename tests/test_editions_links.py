@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 from alliance import paths
+from alliance.prose import reference_urls
 from alliance.editions import (STUDENT_HTML_DIR, BookIndex, commonmark_html, link_base, main, write_book_editions)
 from alliance.sphinxext import publication_settings
 
@@ -106,7 +107,8 @@ def _author_links() -> set[str]:
     cells = [c for doc in (*sorted((ROOT / "chapters").glob("*.md")), ROOT / "appendix" / "data.md")
              for c in jupytext.read(doc).cells]
     cells += [c for nb in sorted((ROOT / "exercises").glob("ex*.ipynb")) for c in nbformat.read(nb, as_version=4).cells]
-    return {href for c in cells if c.cell_type == "markdown" for href, _ in _anchors(commonmark_html(c.source)).links}
+    written = {href for c in cells if c.cell_type == "markdown" for href, _ in _anchors(commonmark_html(c.source)).links}
+    return written | reference_urls()  # {bg}, {inst} and computed tables link to reference rows' pages
 
 
 def _book_target(href: str, notebook: Path, base: str, book_dir: Path) -> tuple[Path, str] | None:
