@@ -102,3 +102,20 @@ def test_each_chapter_opens_with_its_question_and_what_you_need_to_know(chapter)
     assert question and "?" in question.group(1), f"{chapter.name}: no question box ending in a question"
     assert text.index(":class: alliance-question") < text.index(":class: alliance-background") < text.index("## ")
     assert ":class: alliance-takeaways" in text, f"{chapter.name}: no key takeaways"
+
+
+def test_the_sources_are_introduced_and_tabled_once():
+    """The vantage table is printed in chapter 1 only; later chapters refer to it."""
+    printing = [p.name for p in CHAPTERS if "vantage_table()" in p.read_text(encoding="utf-8")]
+    assert printing == ["00-reading-the-sources.md"]
+
+
+@pytest.mark.parametrize("finding, home", [
+    ("Yukota", "02-transactionalism.md"),
+    ("remained at US$ 270 billion", "05-us-factor-sino-japanese.md"),
+])
+def test_a_finding_is_taught_in_one_chapter(finding, home):
+    """A discrepancy between a source and the checked record is quoted and discussed in one chapter;
+    the others refer to that section."""
+    quoting = sorted(p.name for p in CHAPTERS if finding in p.read_text(encoding="utf-8"))
+    assert quoting == [home], quoting
