@@ -51,6 +51,33 @@ SITE_NAMES: dict[str, str] = {
     "jiia.or.jp": "JIIA website",
     "wikimili.com": "WikiMili",
     "today.cofc.edu": "College of Charleston",
+    # further reading (added-background.csv)
+    "cia.gov": "CIA reading room",
+    "everycrsreport.com": "EveryCRSReport",
+    "asianstudies.org": "Education About Asia",
+    "elsevier.com": "Elsevier",
+    "rand.org": "RAND",
+    # the checked events (context-events.csv), shown in the background page's timeline
+    "worldjpn.net": "World and Japan database",
+    "jp.usembassy.gov": "US Embassy in Japan",
+    "fas.org": "Federation of American Scientists",
+    "english.vov.vn": "Voice of Vietnam",
+    "epi.org": "Economic Policy Institute",
+    "defense.gov": "US Defense Department",
+    "presidency.ucsb.edu": "American Presidency Project",
+    "stripes.com": "Stars and Stripes",
+    "scmp.com": "South China Morning Post",
+    "blogs.state.gov": "US State Department blog",
+    "sais.jhu.edu": "Johns Hopkins SAIS",
+    "regulations.justia.com": "Justia (Federal Register)",
+    "laht.com": "Latin American Herald Tribune",
+    "english.gov.cn": "China's State Council",
+    "theepochtimes.com": "Epoch Times",
+    "politico.eu": "Politico Europe",
+    "eeas.europa.eu": "EU External Action Service",
+    "santiagotimes.cl": "Santiago Times",
+    "trumpwhitehouse.archives.gov": "White House archives",
+    "gov-online.go.jp": "Japan's Government Public Relations Office",
 }
 
 #: How a row's ``kind`` reads in a link ("scholarly" → "scholarly page").
@@ -196,6 +223,52 @@ def institution_table(reference_dir: Path | None = None) -> pd.DataFrame:
     table = _read(Path(reference_dir or paths.REFERENCE_DIR) / INSTITUTIONS_FILE)
     table["key"] = institution_keys(table)
     return table
+
+
+#: How a checked event of ``context-events.csv`` reads in the kind column of a timeline (the file gives no kind).
+EVENT_KIND = "checked event"
+
+#: Short labels for the dated background rows in a timeline (the course's words); a dated row without one
+#: shows its whole fact.
+TIMELINE_LABELS: dict[str, str] = {
+    "inauguration": "Donald Trump sworn in as the 45th US president",
+    "security-legislation-2015-passage": "Japan's upper house passes the security bills into law",
+    "security-legislation-2015-in-force": "Japan's security laws take effect (collective self-defence in limited cases)",
+    "defense-guidelines-2015": "New Guidelines for Japan-US Defense Cooperation adopted at the 2+2 in New York",
+    "host-nation-support-sma-2016": "New five-year Special Measures Agreement on host-nation support signed",
+    "us-forces-japan-2017": "US Forces Japan's commander puts the US service members stationed in Japan at 54,000",
+    "trump-campaign-burden-sharing-2016": "Candidate Trump says Japan should pay all the costs of the US bases",
+    "trump-burden-sharing-2018": "President Trump says Japan pays a fraction of what its defence costs the US",
+    "senkaku-purchase-2012": "Japan's government buys three of the Senkaku/Diaoyu islands",
+    "us-japan-trade-agreements-2019": "US-Japan Trade Agreement and Digital Trade Agreement signed",
+    "abe-resignation-2020": "Prime Minister Abe announces his resignation",
+    "quad-manila-2017": "Australia, India, Japan and US officials meet in Manila",
+    "quad-manila-2017-first": "The Hindu calls the Manila talks the first formal Quad talks",
+    "trump-kim-singapore-2018": "Trump and Kim Jong Un meet in Singapore",
+}
+
+
+def background_timeline(reference_dir: Path | None = None) -> pd.DataFrame:
+    """The dated background rows and the checked events as one timeline, in date order: ``date`` (as a
+    reader reads it), ``event`` (a short label) and ``page``, a link to the page whose words are the site's
+    short name and the kind of page ("Japan Times, press report"; an event reads "…, checked event").
+    An event whose date a background row already covers is left out (the row says more)."""
+    from alliance.reference import display_date, load_events
+    from alliance.tables import Link
+
+    rows = background_table(reference_dir)
+    dated = rows[rows["date"].str.strip() != ""]
+    items = [(pd.Timestamp(r.date), "", TIMELINE_LABELS.get(r.topic, r.fact), r.source_url,
+              all_rows(reference_dir)[r.topic].link_text) for r in dated.itertuples()]
+    covered = {when for when, *_ in items}
+    events = load_events()
+    for r in events.itertuples():
+        if r.date not in covered:
+            items.append((r.date, r.end_date, r.event, r.source_url, f"{site_name(r.source_url)}, {EVENT_KIND}"))
+    items.sort(key=lambda item: item[0])
+    return pd.DataFrame(
+        [{"date": display_date(when, "day", None if end is None or (not isinstance(end, str) and pd.isna(end)) or end == "" else end),
+          "event": label, "page": Link(url, page)} for when, end, label, url, page in items])
 
 
 def background_table(reference_dir: Path | None = None) -> pd.DataFrame:

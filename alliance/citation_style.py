@@ -37,6 +37,8 @@ _SENTINEL = "\ue000"
 _OPEN = re.compile(r"\s*\(\s*$")
 _CLOSE = re.compile(r"^\s*\)")
 _SEPARATOR = re.compile(r"^\s*[;,]?\s*(and\s+)?$")
+#: A separator at the start of a text that goes on with other evidence ("; checked: …").
+_LEADING_SEPARATOR = re.compile(r"^\s*;\s*(?=\S)")
 
 
 def placeholder(role: str, found: Any, rawtext: str, prefix: str) -> nodes.inline:
@@ -197,6 +199,19 @@ def _tidy_brackets(parent: nodes.Element) -> None:
                 break
             j += 1
         closing = parent.children[j] if j < len(parent.children) else None
+        separated = (j - 1 > members[-1] if members else False) or (
+            isinstance(closing, nodes.Text) and bool(_LEADING_SEPARATOR.match(str(closing))))
+        if (members and closing is not None and separated
+                and all(parent.children[k][ROLE_ATTR] == "dropped" for k in members)
+                and not (isinstance(closing, nodes.Text) and _CLOSE.match(str(closing)))):
+            # dropped citations before other evidence in the same brackets ("(¶4; checked: …)",
+            # "(¶4; <a background row>)"): they go with their separator, the brackets keep the rest
+            for k in range(j - 1, i, -1):
+                parent.pop(k)
+            if isinstance(closing, nodes.Text):
+                _replace_text(parent, i + 1, _LEADING_SEPARATOR.sub("", str(closing)))
+            i += 1
+            continue
         if not members or not (isinstance(closing, nodes.Text) and _CLOSE.match(str(closing))):
             i += 1
             continue

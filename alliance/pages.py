@@ -92,7 +92,8 @@ def glossary_page(csv_path: Path | None = None) -> str:
 def evidence_markup(spec: str) -> str:
     """MyST for a glossary row's evidence: paragraph citations as ``{para}`` roles (checked by
     the build) and reference rows as their event or series, linked to the checked page (no bare
-    address in the prose; the print editions list the addresses in their notes)."""
+    address in the prose; the print editions list the addresses in their notes); background and
+    institution rows as their ``{bg}``/``{inst}`` roles (the site and the kind of page, the fact on hover)."""
     from alliance.citations import parse_evidence
 
     cites, refs = parse_evidence(spec)
@@ -112,6 +113,10 @@ def evidence_markup(spec: str) -> str:
             parts.append(f"{{ref}}`{saved[r.key.removeprefix('seeds/')]}`")
         elif r.file == "data":
             parts.append(f"the course's file `{r.key}`")
+        elif r.file in ("context-background", "added-background"):
+            parts.append(f"{{bg}}`{r.key}`")  # a short named link: site and kind of page, the fact on hover
+        elif r.file == "context-institutions":
+            parts.append(f"{{inst}}`{r.key}`")
         else:
             parts.append(f"checked: [{r.label}]({r.url})")
     return "(" + "; ".join(parts) + ")"

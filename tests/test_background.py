@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from alliance import paths
-from alliance.background import (all_rows, background_row, background_table, check_rows, institution_keys,
-                                 institution_row, site_name)
+from alliance.background import (EVENT_KIND, TIMELINE_LABELS, all_rows, background_row, background_table,
+                                 background_timeline, check_rows, institution_keys, institution_row, site_name)
 from alliance.errors import CitationError
 from alliance.prose import background_boxes, course_files, unsourced_background
 
@@ -119,3 +119,30 @@ def test_a_finding_is_taught_in_one_chapter(finding, home):
     the others refer to that section."""
     quoting = sorted(p.name for p in CHAPTERS if finding in p.read_text(encoding="utf-8"))
     assert quoting == [home], quoting
+
+
+def test_the_background_timeline_joins_dated_rows_and_checked_events_in_date_order():
+    from alliance.reference import load_events
+
+    timeline = background_timeline()
+    dated = background_table().query("date != ''")
+    events = load_events()
+    # every dated row is there, with its label; an event is left out only where a row has its date
+    assert set(TIMELINE_LABELS) == set(dated["topic"])
+    assert set(TIMELINE_LABELS.values()) <= set(timeline["event"])
+    kept = events[~events["date"].dt.strftime("%Y-%m-%d").isin(set(dated["date"]))]
+    assert len(timeline) == len(dated) + len(kept)
+    assert timeline["event"].iloc[0] == events.sort_values("date")["event"].iloc[0]
+    assert timeline["date"].iloc[-1] == "28 August 2020" and timeline["date"].iloc[0] == "8 September 1951"
+    # each line links to its page, named by its site and its kind of page
+    first_row = timeline[timeline["event"] == TIMELINE_LABELS["inauguration"]]["page"].iloc[0]
+    assert (first_row.url, first_row.text) == (background_row("inauguration").url, "TradeArabia, press report")
+    assert all(str(link).endswith(EVENT_KIND) for link in timeline["page"] if "checked" in str(link))
+    assert "3–4 February 2017" in set(timeline["date"])  # a visit over two days keeps its span
+
+
+def test_background_page_cites_every_added_row():
+    page = (ROOT / "background.md").read_text(encoding="utf-8")
+    added = pd.read_csv(paths.REFERENCE_DIR / "added-background.csv", dtype=str, keep_default_na=False)
+    missing = [topic for topic in added["topic"] if f"{{bg}}`{topic}`" not in page]
+    assert not missing, f"rows added for the background page but not cited there: {missing}"

@@ -25,6 +25,10 @@ CASES = {
              "({para}`su2017:5; miller2018:3`). Su stands alone ({para}`su2017:6`).",
     "Tidy": "Tidy: Miller disagrees ({para}`su2017:4`; {para}`miller2018:3`) with it.",
     "Twice": "Twice: Miller disagrees ({para}`miller2018:3`) ({para}`miller2018:3`) here.",
+    "Before": "Before: Miller disagrees ({para}`miller2018:3`). The report says so "
+              "({para}`miller2018:3`; checked: [a page](https://www.mofa.go.jp/x)).",
+    "Row": "Row: Miller disagrees ({para}`miller2018:3`). Trump took office then "
+           "({para}`miller2018:3`; {bg}`inauguration`).",
 }
 
 
@@ -90,6 +94,9 @@ def test_a_name_is_dropped_only_where_the_sentence_names_that_source_alone(page)
 @pytest.mark.parametrize("marker, expected", [
     ("Tidy", "Miller disagrees (Su ¶4; Miller ¶3) with it."),
     ("Twice", "Miller disagrees (¶3) here."),
+    # a repeated citation dropped before other evidence takes its separator with it
+    ("Before", "Miller disagrees (¶3). The report says so (checked: a page)."),
+    ("Row", "Miller disagrees (¶3). Trump took office then (TradeArabia, press report)."),
 ])
 def test_brackets_and_separators_stay_tidy(page, marker, expected):
     assert seen(page, marker) == expected

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from alliance import paths
+from alliance.background import all_rows
 from alliance.citations import (parse_absence, parse_evidence, parse_inline_quote, parse_para_citations,
                                 parse_reference)
 from alliance.errors import CitationError, QuotationError
@@ -240,6 +241,18 @@ def test_every_glossary_row_cites_paragraphs_or_reference_rows():
         parse_evidence(row.sources)  # raises on a missing paragraph or reference row
 
 
+def test_every_glossary_row_names_the_page_that_introduces_it():
+    """The column ``chapter`` holds the label of a chapter or of the background page."""
+    labels = {m.group(1) for path in [*sorted((ROOT / "chapters").glob("*.md")), ROOT / "background.md"]
+              for m in [re.match(r"\((\S+)\)=", path.read_text(encoding="utf-8").split("# ", 1)[0].strip().splitlines()[-1])] if m}
+    assert "background" in labels and "reading-the-sources" in labels
+    table = pd.read_csv(ROOT / "data" / "glossary.csv", dtype=str, keep_default_na=False)
+    unknown = table[~table["chapter"].isin(labels)]
+    assert unknown.empty, f"glossary rows whose chapter is no page's label: {unknown[['term', 'chapter']].values.tolist()}"
+    assert {"Article 9", "abandonment", "entrapment", "free riding", "host-nation support"} <= set(
+        table.loc[table["chapter"] == "background", "term"])
+
+
 def test_evidence_parser_rejects_bad_rows():
     with pytest.raises(CitationError, match="no such row"):
         parse_reference("ref:context-events:1999-01-01")
@@ -274,6 +287,8 @@ def test_glossary_quotations_are_verbatim_in_the_rows_they_cite():
                 texts.append((ROOT / "data" / "reference" / f"{ref.file}.csv").read_text(encoding="utf-8"))
             elif ref.file == "data":
                 texts.append((ROOT / ref.key).read_text(encoding="utf-8"))
+            elif ref.file in ("context-background", "added-background", "context-institutions"):
+                texts.append(f"{ref.label} {all_rows()[('inst:' if ref.file == 'context-institutions' else '') + ref.key].evidence}")
         hay = normalize_space(" ".join(texts)).replace("’", "'")
         definition = re.sub(r"\{para\}`[^`]*`", "", row.definition)
         for quoted in re.findall(r"\"([^\"]+)\"", definition):

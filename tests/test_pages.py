@@ -64,3 +64,10 @@ def test_glossary_cites_a_whole_source_by_its_reader_page_and_series_in_words():
     markup = evidence_markup("data:seeds/000_ddd02bc2ac0417d8.txt; ref:context-figures:china_japan_trade_total:2011")
     assert "{ref}`Su, whole page <su2017>`" in markup and "000_" not in markup
     assert "China Japan trade total, 2011: 344.9 US$ bn" in markup and "china_japan" not in markup
+
+
+def test_glossary_cites_a_background_row_by_its_short_named_link():
+    from alliance.pages import evidence_markup
+
+    markup = evidence_markup("yuan2018:6; ref:context-background:constitution-article-9; ref:context-institutions:JIIA-2")
+    assert markup == "({para}`yuan2018:6`; {bg}`constitution-article-9`; {inst}`JIIA-2`)"
