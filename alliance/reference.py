@@ -134,8 +134,9 @@ def load_timeline(event_ids: list[str] | None = None) -> pd.DataFrame:
     table = _read_dated(paths.DATA_DIR / "events.csv")
     table["para"] = pd.to_numeric(table["para"].replace("", None)).astype("Int64")
     table["based_on"] = table["provenance"].map(BASED_ON)
+    names = dict(zip(*pd.read_csv(paths.METADATA_CSV, usecols=["source_id", "cite_as"]).T.values))
     table["cited_as"] = [
-        url if prov == "reference" else f"{sid} ¶{para}"
+        url if prov == "reference" else f"{names.get(sid, sid)} ¶{para}"
         for prov, url, sid, para in zip(table["provenance"], table["source_url"], table["source_id"], table["para"])
     ]
     if event_ids is None:

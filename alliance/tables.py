@@ -43,7 +43,7 @@ BARE_IDENTIFIER = re.compile(r"^[a-z][a-z0-9]*$")
 #: The course's inline roles, as written in MyST (``{para}`su2017:4` ``).
 MYST_ROLE = re.compile(r"\{(?P<role>[a-z][a-z:-]*)\}`(?P<spec>[^`]*)`")
 #: Columns whose cells are addresses, shown as links.
-ADDRESS_COLUMNS: tuple[str, ...] = ("source_url", "address", "url")
+ADDRESS_COLUMNS: tuple[str, ...] = ("source_url", "address", "url", "cited_as")
 #: CSS classes of every reading table, and of one stacked at phone width.
 TABLE_CLASS = "alliance-table"
 STACK_CLASS = "alliance-stack"
@@ -191,9 +191,15 @@ def _link(address: str, text: str) -> str:
 
 
 def site_name(address: str) -> str:
-    """A short name for an address: its host without ``www.`` (``mofa.go.jp``)."""
-    host = urlsplit(address).hostname or address
-    return host.removeprefix("www.")
+    """A short name for an address: the site's name where the course knows it ("Japan Times",
+    ``alliance.background.SITE_NAMES``), else its host without ``www.`` (``mofa.go.jp``)."""
+    from alliance.background import SITE_NAMES
+
+    host = (urlsplit(address).hostname or address).lower().removeprefix("www.")
+    for domain, name in SITE_NAMES.items():
+        if host == domain or host.endswith("." + domain):
+            return name
+    return host
 
 
 @dataclass(frozen=True)
@@ -274,7 +280,7 @@ def reading_table(data: pd.DataFrame | pd.Series, labels: Mapping[str, str] | No
                 text = texts[-1] = value
             if isinstance(value, Link):
                 content = _link(value.url, value.text)
-            elif str(name) in linked and isinstance(value, str) and value.strip():
+            elif str(name) in linked and isinstance(value, str) and re.match(r"https?://\S+$", value.strip()):
                 content = _link(value.strip(), site_name(value.strip()) if link_text == "site" else value.strip())
             else:
                 content = html.escape(text)

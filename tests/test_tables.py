@@ -69,9 +69,17 @@ def test_address_columns_are_links_to_follow():
                           "page": ["https://example.org/x", ""]})
     html = reading_table(frame, links=["page"], labels={"page": "Page"}).to_html()
     assert _parsed(html).hrefs == ["https://www.japantimes.co.jp/?post_type=news&p=1395472", "https://example.org/x"]
-    assert ">japantimes.co.jp</a>" in html and "&amp;amp;" not in html
+    # a site the course names shows its name; another its host
+    assert ">Japan Times</a>" in html and ">example.org</a>" in html and "&amp;amp;" not in html
     with pytest.raises(KeyError):
         reading_table(frame, links=["url"])
+
+
+def test_a_citation_column_links_addresses_and_keeps_paragraph_marks_as_text():
+    frame = pd.DataFrame({"event": ["a", "b"], "cited_as": ["https://www.mofa.go.jp/x.html", "Yuan ¶25"]})
+    html = reading_table(frame).to_html()
+    assert _parsed(html).hrefs == ["https://www.mofa.go.jp/x.html"]
+    assert ">Japan's Foreign Ministry</a>" in html and ">Yuan ¶25</td>" in html
 
 
 def test_text_is_escaped():
