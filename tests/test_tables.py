@@ -79,7 +79,7 @@ def test_a_citation_column_links_addresses_and_keeps_paragraph_marks_as_text():
     frame = pd.DataFrame({"event": ["a", "b"], "cited_as": ["https://www.mofa.go.jp/x.html", "Yuan ¶25"]})
     html = reading_table(frame).to_html()
     assert _parsed(html).hrefs == ["https://www.mofa.go.jp/x.html"]
-    assert ">Japan's Foreign Ministry</a>" in html and ">Yuan ¶25</td>" in html
+    assert ">Japan&#x27;s Foreign Ministry</a>" in html and ">Yuan ¶25</td>" in html
 
 
 def test_text_is_escaped():
