@@ -94,9 +94,15 @@ def _offline(context, refused: list[str]) -> None:
 
 
 def _wait_verdict(form, expected: str) -> dict:
-    form.page.wait_for_function(
-        "([f, v]) => f.querySelector('.alliance-selfcheck-verdict').textContent.trim() === v",
-        arg=[form.element_handle(), expected], timeout=3000)
+    """The self-check's state once its verdict reads ``expected`` (or after 3 s, whatever it reads)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        form.page.wait_for_function(
+            "([f, v]) => f.querySelector('.alliance-selfcheck-verdict').textContent.trim() === v",
+            arg=[form.element_handle(), expected], timeout=3000)
+    except PlaywrightTimeout:
+        pass
     return form.evaluate(_STATE)
 
 
@@ -126,6 +132,8 @@ def answer_by_keyboard(form, right: bool) -> list[str]:
             problems.append(f"the keyboard chose option {chosen.index(True)}, not {target}")
         page.keyboard.press("Enter")
     state = _wait_verdict(form, want)
+    if state["verdict"] != want:
+        problems.append(f"the result region says {state['verdict']!r}, not {want!r}")
     if state["live"] != "polite":
         problems.append(f"result region aria-live={state['live']!r}")
     if not state["shown"] or "The answer:" not in state["explanation"]:
@@ -138,6 +146,8 @@ def answer_by_keyboard(form, right: bool) -> list[str]:
         problems.append(f"Tab from the answer goes to {focused!r}, not to the Check button")
     page.keyboard.press("Space")
     state = _wait_verdict(form, want)
+    if state["verdict"] != want:
+        problems.append(f"after Check the result region says {state['verdict']!r}, not {want!r}")
     if not state["shown"]:
         problems.append(f"after Check ({want}) the explanation is not shown")
     if "alliance-selfcheck-check" not in str(state["focused"]):
@@ -220,11 +230,14 @@ def test_a_typed_answer_is_checked_in_the_page(tmp_path: Path, browser) -> None:
         field.fill(typed)
         field.press("Enter")
         state = _wait_verdict(form, verdict)
+        if state["verdict"] != verdict:
+            problems.append(f"{typed!r}: the result region says {state['verdict']!r}, not {verdict!r}")
         if state["shown"] != (verdict != "Type an answer first."):
             problems.append(f"{typed!r}: explanation shown={state['shown']}")
     choice = page.locator("form#selfcheck-ch1-outlet")
     choice.locator("button").click()
-    if _wait_verdict(choice, "Choose an answer first.")["shown"]:
-        problems.append("checking without a choice shows the answer")
+    state = _wait_verdict(choice, "Choose an answer first.")
+    if state["shown"] or state["verdict"] != "Choose an answer first.":
+        problems.append(f"checking without a choice: {state}")
     context.close()
     assert not refused and not problems, "\n".join(problems + refused)
