@@ -14,6 +14,8 @@ Binder launch and from ``make lab`` — with every MyST construct turned into Co
 * ``{glue:}`` → the value the book shows (from the executed notebook's ``.glue.json``);
 * ``{cite:p}`` → (Author, year), ``{cite:t}`` → Author (year), linked to the bibliography;
 * admonitions, exercises and solutions → block-quoted callouts with a bold title;
+* self-checks (``{selfcheck}``) → the question and its lettered options as a callout, then a code
+  cell ``check("id", ...)`` the reader edits and runs (``alliance.selfcheck.check``);
   ``(label)=`` targets and ``%`` comments are dropped.
 
 Anything else raises :class:`EditionError` naming the file and the construct, and every converted
@@ -323,6 +325,10 @@ class _Page:
     glue: Mapping[str, str]
     #: The exercise whose solution is open (its number), between solution-start and solution-end.
     solution: str = ""
+    #: The self-checks met so far (their number on the page), and the code cells of those whose
+    #: Markdown is converted but whose ``check()`` cell is not yet placed (:data:`CODE_CELL_MARK`).
+    selfchecks: int = 0
+    pending_code: list[str] = field(default_factory=list)
 
     def fail(self, message: str) -> EditionError:
         return EditionError(f"{self.docname}: {message}")
@@ -420,8 +426,24 @@ class _Page:
         if name == "solution-end":
             number, self.solution = self.solution, ""
             return [f"*End of the solution to Exercise {number}.*"] if number else []
+        if name == "selfcheck":
+            return self.selfcheck(arg, options, body)
         raise self.fail(f"the notebook edition cannot convert the MyST directive {{{name}}}; "
                         "add a handler in alliance/editions.py.")
+
+    def selfcheck(self, arg: str, options: dict[str, str], body: list[str]) -> list[str]:
+        """A ``{selfcheck}``: its question and options as a callout, then :data:`CODE_CELL_MARK`, where
+        :func:`convert_notebook` places the ``check()`` cell the reader edits (``alliance.selfcheck``)."""
+        from alliance.selfcheck import SelfCheckError, notebook_cells, parse_selfcheck
+
+        try:
+            found = parse_selfcheck(arg, options, body)
+        except SelfCheckError as error:
+            raise self.fail(str(error)) from None
+        self.selfchecks += 1
+        lines, code = notebook_cells(found, self.selfchecks)
+        self.pending_code.append(code)
+        return [*_callout_lines(self.convert(lines)), "", CODE_CELL_MARK, ""]
 
     def convert(self, lines: list[str]) -> list[str]:
         """Markdown lines with every MyST construct converted (recursively inside directives)."""
@@ -502,10 +524,41 @@ def _split_options(lines: list[str]) -> tuple[dict[str, str], list[str]]:
 
 def _callout(title: str, body: list[str]) -> list[str]:
     """A block-quoted callout: the title in bold, then the body (readable in every front end)."""
-    while body and not body[-1].strip():
-        body = body[:-1]
-    lines = [f"**{title}**", "", *body]
+    return _callout_lines([f"**{title}**", "", *body])
+
+
+def _callout_lines(lines: list[str]) -> list[str]:
+    """``lines`` block-quoted (trailing blank lines dropped)."""
+    while lines and not lines[-1].strip():
+        lines = lines[:-1]
     return [f"> {line}" if line.strip() else ">" for line in lines]
+
+
+#: Where a converted Markdown cell is cut for a code cell (a self-check's ``check()``): an HTML
+#: comment, so that a cell left uncut would still read well.
+CODE_CELL_MARK = "<!-- alliance: check cell -->"
+
+
+def split_at_code_marks(cell: NotebookNode, codes: list[str]) -> list[NotebookNode]:
+    """A converted Markdown cell cut at each :data:`CODE_CELL_MARK`, the next of ``codes`` (taken from
+    the front of the list) placed as a code cell at each cut; cells left empty are dropped."""
+    pieces = cell.source.split(CODE_CELL_MARK)
+    cells: list[NotebookNode] = []
+
+    def add(new: NotebookNode) -> None:
+        if "id" in cell:  # the same ids on every build (nbformat would draw random ones)
+            new["id"] = hashlib.sha1(f"{cell['id']}:{len(cells)}".encode()).hexdigest()[:16]
+        cells.append(new)
+
+    for index, piece in enumerate(pieces):
+        if piece.strip():
+            add(nbformat.v4.new_markdown_cell(piece.strip("\n"), metadata=dict(cell.get("metadata", {}))))
+        if index < len(pieces) - 1:
+            add(nbformat.v4.new_code_cell(codes.pop(0), metadata={"tags": ["selfcheck"]}))
+    if "id" not in cell:
+        for new in cells:
+            new.pop("id", None)
+    return cells
 
 
 # ---------------------------------------------------------------------------------------------
@@ -518,11 +571,16 @@ def convert_notebook(nb: NotebookNode, docname: str, book: BookIndex) -> Noteboo
     edition = nbformat.reads(nbformat.writes(nb), as_version=4)
     edition.metadata.pop("jupytext", None)
     edition.cells = [c for c in edition.cells if c.cell_type != "code" or c.source.strip()]  # Run All skips them
+    cells: list[NotebookNode] = []
     for cell in edition.cells:
         if cell.cell_type == "markdown":
             cell.source = page.markdown(cell.source)
-        elif cell.cell_type == "code":
+            cells += split_at_code_marks(cell, page.pending_code) if CODE_CELL_MARK in cell.source else [cell]
+            continue
+        if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
+        cells.append(cell)
+    edition.cells = cells
     nbformat.validate(edition)
     return edition
 

@@ -7,7 +7,9 @@ article, and writes it as an XHTML content document: every chart becomes an SVG 
 (:func:`alliance.static_charts.replace_charts`, alternative text = title and description), links
 between pages become links between the EPUB's documents, links to anything outside the book keep
 (and show) their full address, and what an e-reader cannot use (scripts, styles, buttons, toggles,
-permalink anchors) is dropped. Then come a cover (a PNG drawn from the course's title, declared as
+permalink anchors) is dropped; self-checks become numbered questions with their answers at the end
+of the chapter (:func:`alliance.selfcheck.print_selfchecks`).
+Then come a cover (a PNG drawn from the course's title, declared as
 the ``cover-image``, and its page), a title page, the table of contents (``nav.xhtml``), the package
 document and the zip, with ``mimetype`` first and stored, as EPUB 3 requires.
 
@@ -34,6 +36,8 @@ import yaml
 from bs4 import BeautifulSoup, NavigableString
 
 from alliance.paths import PROJECT_ROOT, published_url
+from alliance.selfcheck import PRINT_CSS as SELFCHECK_CSS
+from alliance.selfcheck import print_selfchecks
 from alliance.static_charts import replace_charts
 
 #: Where the documents live inside the EPUB container.
@@ -90,7 +94,7 @@ dl.alliance-card dt { font-weight: bold; }
 .title-page { text-align: center; margin-top: 20%; }
 .cover { margin: 0; padding: 0; text-align: center; }
 .cover img { max-width: 100%; max-height: 100vh; height: auto; }
-"""
+""" + SELFCHECK_CSS
 
 
 @dataclass
@@ -508,7 +512,8 @@ def build_epub(html: Path, out: Path, book: Path = PROJECT_ROOT, edition: str = 
         folder = Path(scratch)
         for entry in entries:
             depth = entry.path.count("/")
-            article, written = replace_charts(article_html((html / entry.path).read_text(encoding="utf-8")),
+            page = print_selfchecks(article_html((html / entry.path).read_text(encoding="utf-8")))
+            article, written = replace_charts(page,
                                               folder=folder, prefix="../" * depth + f"{CHARTS_DIR}/")
             for svg in written:
                 charts[svg.name] = svg.read_bytes()

@@ -16,7 +16,9 @@ order (each page's ``<link rel="next">``) and assembled into one HTML document:
   followed by the note's number);
 * every chart becomes the same chart as an inline vector SVG with its description
   (:mod:`alliance.static_charts`), and is also written as ``charts/chart-<digest>.svg``;
-* solutions (dropdowns) and folded cells are open, as nothing can be clicked on paper.
+* solutions (dropdowns) and folded cells are open, as nothing can be clicked on paper;
+* self-checks are numbered questions with lettered options, their answers and explanations collected
+  at the end of the chapter (:func:`alliance.selfcheck.print_selfchecks`).
 
 Chromium (Debian's, driven by playwright) prints it to A4 with page numbers in the footer and the
 headings as the PDF's outline. Nothing leaves the machine: the document is read from ``file://`` and
@@ -40,6 +42,7 @@ from urllib.parse import unquote, urlsplit
 
 from alliance.editions import STUDENT_HTML_DIR
 from alliance.paths import PROJECT_ROOT, published_url
+from alliance.selfcheck import PRINT_CSS as SELFCHECK_CSS
 
 #: Where ``make pdf`` writes the PDFs, the assembled HTML documents and the charts' SVG files.
 PDF_DIR: Path = PROJECT_ROOT / "_build" / "pdf"
@@ -91,7 +94,7 @@ pre { white-space: pre-wrap; overflow-wrap: anywhere; }
 details > summary { list-style: none; }
 table { font-size: 0.9em; }
 .bd-article { padding: 0 !important; }
-"""
+""" + SELFCHECK_CSS
 FOOTER_TEMPLATE = ('<div style="font-size:8pt;width:100%;margin:0 16mm;display:flex;justify-content:space-between;'
                    'color:#444;font-family:sans-serif"><span>{title}</span>'
                    '<span><span class="pageNumber"></span> / <span class="totalPages"></span></span></div>')
@@ -282,9 +285,10 @@ def convert_article(article: str, page: BookPage, html_dir: Path, out_dir: Path,
     """One page's article as a section of the assembled document (ids prefixed, links rewritten)."""
     from bs4 import BeautifulSoup
 
+    from alliance.selfcheck import print_selfchecks
     from alliance.static_charts import replace_charts
 
-    article, _ = replace_charts(article)
+    article, _ = replace_charts(print_selfchecks(article))
     soup = BeautifulSoup(article, "html.parser")
     for junk in soup.select("a.headerlink, script, button, .d-print-none, form"):
         junk.decompose()

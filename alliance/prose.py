@@ -71,7 +71,7 @@ def _prose_lines_md(text: str) -> list[tuple[int, str, bool]]:
 
     Skips front matter, code cells and fenced code, directive option lines, targets, headings,
     tables, HTML and comments; keeps the text inside prose directives (admonitions, exercises,
-    solutions). A blank string marks a paragraph break.
+    solutions); a self-check is one paragraph. A blank string marks a paragraph break.
     """
     lines = text.split("\n")
     out: list[tuple[int, str, bool]] = []
@@ -92,6 +92,9 @@ def _prose_lines_md(text: str) -> list[tuple[int, str, bool]]:
             i += 1
             continue
         fence = re.match(r"^(`{3,}|~{3,})\s*(\{([\w\-]+)\})?(.*)$", s)
+        if fence and fence.group(3) == "selfcheck":
+            i = _selfcheck_prose(lines, i, fence.group(1), fence.group(4), out)
+            continue
         if fence:
             directive = fence.group(3)
             if directive in ("code-cell", "code", "code-block") or (fence.group(2) is None and fence.group(4)):
@@ -117,6 +120,27 @@ def _prose_lines_md(text: str) -> list[tuple[int, str, bool]]:
         out.append((i + 1, line, False))
         i += 1
     return out
+
+
+def _selfcheck_prose(lines: list[str], i: int, fence: str, question: str, out: list[tuple[int, str, bool]]) -> int:
+    """A ``{selfcheck}`` opened at line ``i`` as one paragraph (its question, options and explanation:
+    the explanation's evidence covers the sources the question and options name); returns the line
+    after its closing fence."""
+    out.append((i + 1, "", False))
+    if question.strip():
+        out.append((i + 1, question.strip(), False))
+    j = i + 1
+    while j < len(lines) and lines[j].strip() != fence:
+        s = lines[j].strip()
+        option = re.match(r"^[-*]\s+\[[ xX]\]\s+(.+)$", s)
+        if option:
+            text = option.group(1)
+            out.append((j + 1, text if text.endswith((".", "?", "!")) else text + ".", False))
+        elif s and s != "+++" and not s.startswith((":", "%", "<")):
+            out.append((j + 1, s, False))
+        j += 1
+    out.append((j + 1, "", False))
+    return j + 1
 
 
 def _is_opening(lines: list[str], i: int) -> bool:

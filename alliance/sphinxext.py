@@ -18,6 +18,8 @@
 * Keeps the addresses of Markdown links raw in the document tree (``keep_link_urls_raw``): myst-parser
   (up to 5.0, its issue #760) HTML-escapes a link's URL before storing it as ``refuri``, which every
   writer escapes again, so ``?a=1&b=2`` was published as ``href="?a=1&amp;amp;b=2"``.
+* Adds the directive ``{selfcheck}`` (quick questions answered in the page, ``alliance.selfcheck``),
+  and loads its script only on the pages that hold one.
 * Adds the roles ``{q}`` (inline quotation), ``{para}`` (paragraph citation) and ``{absent}``
   (claim of absence, checked by a count) that the prose uses in the sentence itself; a role
   that does not hold is an error, so the strict build fails on that line (see ``citations``).
@@ -49,6 +51,8 @@ from sphinx.util import logging as sphinx_logging
 from alliance.paths import BUNDLE_NAME
 from alliance.pages import write_generated_pages
 from alliance.popovers import PARAGRAPHS_JS, POPOVER_JS, classify_quote_links, has_citation_links
+from alliance.selfcheck import SELFCHECK_JS, page_has_selfchecks, setup_selfchecks
+from alliance.selfcheck import write_script as write_selfcheck_script
 
 
 #: The environment variable that selects the edition of the book (``make book EDITION=...``).
@@ -527,6 +531,10 @@ def _tidy_page(app: Sphinx, pagename: str, templatename: str, context: dict[str,
     if app.builder.format == "html" and str(app.outdir) not in _PARAGRAPHS_READY:
         _write_popover_files(app, None)
         _PARAGRAPHS_READY.add(str(app.outdir))
+    if page_has_selfchecks(context.get("body")) and hasattr(app.builder, "add_js_file"):
+        # Per page, deferred: the self-checks' script (alliance.selfcheck), only where a self-check is.
+        write_selfcheck_script(Path(app.outdir) / "_static")
+        app.builder.add_js_file(SELFCHECK_JS, defer="defer")
     if has_citation_links(context.get("body")) and hasattr(app.builder, "add_js_file"):
         # Per page, deferred: the paragraphs' text, then the popover that shows it (alliance.popovers).
         for name in (PARAGRAPHS_JS, POPOVER_JS):
@@ -894,6 +902,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_role("absent", absent_role)
     app.add_role("bg", background_role)
     app.add_role("inst", institution_role)
+    setup_selfchecks(app)
     os.environ["ALLIANCE_CHART_MODE"] = "book"
     write_generated_pages(Path(app.srcdir))
     app.add_css_file("alliance.css")
@@ -906,5 +915,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # env_version: raised when the document trees this extension shapes change, so Sphinx re-reads
     # every page instead of keeping stale ones (2: Markdown links' addresses are stored raw; 3: evidence
     # rendered per paragraph; 4: evidence links carry their paragraphs' classes, pages load the popover;
-    # 5: chapters open with their reading time, background facts are links with their fact as title).
-    return {"version": "1.0", "env_version": 5, "parallel_read_safe": True, "parallel_write_safe": True}
+    # 5: chapters open with their reading time, background facts are links with their fact as title;
+    # 6: self-checks).
+    return {"version": "1.0", "env_version": 6, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -319,3 +319,37 @@ def test_web_addresses_are_listed_in_notes_not_in_the_prose(documents):
         prose = " ".join(p.get_text(" ") for p in soup.select("p") if not p.find_parent("aside"))
         assert "(http" not in prose, name
     assert checked > 20
+
+
+def _selfcheck_questions(page_html: str) -> list[str]:
+    """The questions (legends, without their number) of a built page's self-checks, as plain text."""
+    soup = BeautifulSoup(page_html, "html.parser")
+    questions = []
+    for legend in soup.select("form.alliance-selfcheck legend"):
+        for number in legend.select(".alliance-selfcheck-number"):
+            number.decompose()
+        questions.append(" ".join(legend.get_text(" ", strip=True).split()))
+    return questions
+
+
+def test_self_checks_are_numbered_questions_with_the_answers_at_the_chapters_end(documents):
+    """Every page with self-checks: each question numbered, its options lettered, no form left, and the
+    answers (with their explanations) at the end under "Answers to the self-checks"."""
+    from alliance.selfcheck import ANSWERS_HEADING
+
+    pages = {entry.path: (HTML / entry.path).read_text(encoding="utf-8") for entry in toc_entries(ROOT, HTML)}
+    with_checks = {path: _selfcheck_questions(text) for path, text in pages.items() if "alliance-selfcheck" in text}
+    assert with_checks, "no page of the book holds a self-check"
+    for path, questions in with_checks.items():
+        name = next(n for n in documents if n.endswith("/" + path.replace(".html", ".xhtml")))
+        soup = BeautifulSoup(documents[name], "html.parser")
+        assert not soup.select("form, input, button"), name
+        printed = [" ".join(p.get_text(" ", strip=True).split()) for p in soup.select(".alliance-selfcheck-question")]
+        assert printed == [f"Self-check {n}. {q}" for n, q in enumerate(questions, start=1)], name
+        for box in soup.select(".alliance-selfcheck-print"):
+            assert len(box.select("ol.alliance-selfcheck-choices > li")) >= 2 or box.select(".alliance-selfcheck-blank")
+        answers = soup.select_one("section.alliance-selfcheck-answers")
+        assert answers is not None and answers.h2.get_text(strip=True) == ANSWERS_HEADING, name
+        items = answers.select("li.alliance-selfcheck-answer-item")
+        assert len(items) == len(questions), name
+        assert all("The answer:" in li.get_text() and li.select("a") for li in items), name  # with its citation

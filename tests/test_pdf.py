@@ -256,3 +256,28 @@ def test_a_sections_anchor_is_its_heading(tmp_path):
     converted = convert_article(article, page, tmp_path, tmp_path, {page.rel: {"s", "t", "own", "label"}})
     assert f'<h2 id="{target_id(page.rel, "s")}">S</h2>' in converted
     assert f'<section id="{target_id(page.rel, "t")}"><h3 id="{target_id(page.rel, "own")}">' in converted
+
+
+@pytest.mark.parametrize("edition", list(EDITIONS))
+def test_self_checks_are_printed_as_questions_with_the_answers_after_them(texts, edition):
+    """Each self-check of the built book is a numbered question in the PDF, followed (at the end of its
+    page) by "Answers to the self-checks" and its answer."""
+    from bs4 import BeautifulSoup
+
+    from alliance.selfcheck import ANSWERS_HEADING
+
+    html_dir = EDITIONS[edition][0]
+    found = 0
+    text = texts[edition]
+    for doc in toc_files(ROOT):
+        soup = BeautifulSoup(_article(html_dir / f"{doc}.html"), "html.parser")
+        for form in soup.select("form.alliance-selfcheck"):
+            legend = _words(form.legend.get_text(" ", strip=True))
+            answer = _words(form.select_one(".alliance-selfcheck-given").get_text(" ", strip=True))
+            at = text.find(_words(legend + " "))
+            assert at >= 0, (doc, legend)
+            heading = text.find(_words(ANSWERS_HEADING), at)
+            assert heading > at, (doc, legend)
+            assert text.find(answer, heading) > heading, (doc, answer)
+            found += 1
+    assert found, "no self-check in the book"
