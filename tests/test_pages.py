@@ -64,3 +64,31 @@ def test_glossary_cites_a_whole_source_by_its_reader_page_and_series_in_words():
     markup = evidence_markup("data:seeds/000_ddd02bc2ac0417d8.txt; ref:context-figures:china_japan_trade_total:2011")
     assert "{ref}`Su, whole page <su2017>`" in markup and "000_" not in markup
     assert "China Japan trade total, 2011: 344.9 US$ bn" in markup and "china_japan" not in markup
+
+
+def test_reader_card_says_who_is_speaking_with_the_same_fields_for_every_source():
+    """Every card: each institution the text names, what it says of itself and what a third party
+    says, each with its reference row as a short named link, or "No page found" (issue 18)."""
+    import re
+
+    from alliance import load_corpus
+    from alliance.background import institution_row
+
+    corpus = load_corpus()
+    for source_id in corpus.source_ids:
+        page = reader_page(corpus, source_id)
+        who = page.split("## Who is speaking")[1].split("## Text")[0]
+        cards = re.findall(r'<dl class="alliance-card alliance-who">(.*?)</dl>', who)
+        assert cards, source_id
+        for card in cards:
+            assert re.findall(r"<dt>([^<]*)</dt>", card) == [
+                "Institution", "Named as", "What the text states", "What it says of itself", "What a third party says"]
+    su = reader_page(corpus, "su2017")
+    assert institution_row("CIIS-1").html() in su and institution_row("CGTN-3").html() in su
+    assert "Variety, self-description (quoted in a press report)" in su
+    miller = reader_page(corpus, "miller2018")
+    assert institution_row("JIIA-2").html() in miller and "WikiMili, encyclopedia (mirror of Wikipedia)" in miller
+    assert miller.count("No page found.") == 2  # the Asian Forum Japan: neither its own page nor a third party's
+    assert reader_page(corpus, "jpress2017").count("No page found.") == 2
+    assert "Not named in the text" in reader_page(corpus, "jpress2017")
+    assert "No page found" not in su and "No page found" not in reader_page(corpus, "yuan2018")
