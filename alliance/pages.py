@@ -55,6 +55,7 @@ def reader_page(corpus: Corpus, source_id: str) -> str:
         f'<details class="alliance-technical"><summary>Technical details</summary>'
         f'<dl class="alliance-card">{card(TECHNICAL_FIELDS)}</dl></details>', "", "## Text", "",
     ]
+    lines[-2:-2] = who_is_speaking_card(source_id)
     body = ['<div class="alliance-reader">']
     segments = corpus.segments[corpus.segments["source_id"] == source_id]
     for seg in segments.itertuples():
@@ -70,6 +71,37 @@ def reader_page(corpus: Corpus, source_id: str) -> str:
                     f'<a class="alliance-pnum" href="#{anchor}">¶{seg.para}</a> {tag}{text}</p>')
     body.append("</div>")
     return "\n".join(lines + body) + "\n"
+
+
+def who_is_speaking_card(source_id: str) -> list[str]:
+    """MyST lines of a reader page's "Who is speaking" section: for each institution the source names
+    (or the outlet it does not name), the same four fields as chapter 1's table, each description
+    with its reference row as a short named link (site, kind of page), or "No page found"."""
+    from alliance.sources import NO_PAGE, speakers
+
+    esc = html.escape
+
+    def described(rows: tuple, nothing: str) -> str:
+        return " ".join(f"{esc(r.fact)} ({r.html()})." for r in rows) if rows else esc(nothing) + "."
+
+    out = ["## Who is speaking", "",
+           "Each institution the text names, as the text names it, then what the institution says of itself "
+           "and what a third party says, from the course's checked file `context-institutions.csv` "
+           "(see {ref}`the section on who is speaking <reading-the-sources-who>`). "
+           "Where no page was found, the field says so.", ""]
+    found = speakers(source_id)
+    if not found:
+        return out + ["The text names no institution recorded in `data/source-institutions.csv`.", ""]
+    for s in found:
+        none_own = NO_PAGE if not s.third_party else "No page of its own found"
+        none_third = NO_PAGE if not s.own else "No third party's page found"
+        fields = [("Institution", esc(s.institution)), ("Named as", esc(s.role)),
+                  ("What the text states", esc(s.text_states)),
+                  ("What it says of itself", described(s.own, none_own)),
+                  ("What a third party says", described(s.third_party, none_third))]
+        out += ['<dl class="alliance-card alliance-who">'
+                + "".join(f"<dt>{label}</dt><dd>{value}</dd>" for label, value in fields) + "</dl>", ""]
+    return out
 
 
 def glossary_page(csv_path: Path | None = None) -> str:
@@ -126,6 +158,8 @@ def _inputs() -> list[Path]:
     """Files the generated pages depend on (data, seeds and the code that renders them)."""
     here = Path(__file__).resolve().parent
     return [paths.METADATA_CSV, paths.SEGMENT_RULES_CSV, paths.DATA_DIR / "glossary.csv",
+            paths.DATA_DIR / "source-institutions.csv", paths.REFERENCE_DIR / "context-institutions.csv",
+            here / "sources.py", here / "background.py",
             *sorted(paths.SEEDS_DIR.glob("*.txt")), here / "pages.py", here / "corpus.py"]
 
 

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from alliance import paths
+from alliance.background import FactRow, institution_row, institution_table
 from alliance.errors import MetadataError, SourceError
 
 REQUIRED_COLUMNS: tuple[str, ...] = (
@@ -127,3 +129,71 @@ def vantage(source_id: str, metadata: pd.DataFrame | None = None) -> str:
     """The one-sentence description of a source's vantage point (``perspective`` in sources.csv)."""
     meta = metadata if metadata is not None else load_metadata()
     return str(meta.loc[source_id, "perspective"])
+
+
+#: Which institutions each source names, in which role, and where the text names it (issue 18).
+SPEAKERS_CSV: Path = paths.DATA_DIR / "source-institutions.csv"
+#: What a field reads when the course's reference files hold no page for it.
+NO_PAGE = "No page found"
+#: The columns of :func:`who_is_speaking`, the same for every source.
+WHO_FIELDS: dict[str, str] = {
+    "source_id": "Source", "role": "Named as", "institution": "Institution",
+    "text_states": "What the text states", "own_description": "What it says of itself",
+    "third_party": "What a third party says",
+}
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """One institution a source names (or the outlet it does not name): where the text names it,
+    and the reference rows that describe it, the institution's own and a third party's."""
+
+    source_id: str
+    role: str
+    institution: str
+    text_states: str
+    own: tuple[FactRow, ...]
+    third_party: tuple[FactRow, ...]
+
+
+def _described(rows: tuple[FactRow, ...], nothing: str) -> str:
+    return " ".join(f"{r.fact} ({r.link_text}, {r.key})." for r in rows) if rows else nothing + "."
+
+
+def speakers(source_id: str | None = None, csv_path: Path | None = None) -> list[Speaker]:
+    """The institutions each source names (``data/source-institutions.csv``), each with its rows of
+    ``context-institutions.csv`` split into the institution's own description and a third party's.
+
+    An institution that is not in the reference file, or a source id not in ``sources.csv``, fails."""
+    table = pd.read_csv(csv_path or SPEAKERS_CSV, dtype=str, keep_default_na=False)
+    known_ids = set(load_metadata().index)
+    institutions = institution_table()
+    short_names = institutions["key"].str.rsplit("-", n=1).str[0]
+    out = []
+    for line, row in enumerate(table.itertuples(index=False), start=2):
+        if row.source_id not in known_ids:
+            raise MetadataError(f"source-institutions.csv, row {line}: unknown source {row.source_id!r}.")
+        keys = list(institutions.loc[short_names == row.institution, "key"]) if row.institution else []
+        rows = tuple(institution_row(k) for k in keys)
+        name = str(institutions.loc[short_names == row.institution, "institution"].iloc[0]) if keys else (
+            row.name_in_text or "Not named in the text")
+        where = f"{row.where_stated[0].upper()}{row.where_stated[1:]}"
+        stated = f"{where} (¶{row.paras.replace(',', ', ¶').replace('-', '–')})" if row.paras else where
+        if row.name_in_text:
+            stated += f": “{row.name_in_text}”"
+        out.append(Speaker(row.source_id, row.role, name, stated + ".",
+                           tuple(r for r in rows if not r.secondary), tuple(r for r in rows if r.secondary)))
+    return [s for s in out if source_id is None or s.source_id == source_id]
+
+
+def who_is_speaking(csv_path: Path | None = None) -> pd.DataFrame:
+    """One row per institution a source names (and one for the outlet the Japanese report does not
+    name), with the same fields for every source: what the text states (with ¶), what the
+    institution says of itself and what a third party says (each with its page's site, kind and row
+    key), or "No page found"."""
+    records = [{"source_id": s.source_id, "role": s.role, "institution": s.institution,
+                "text_states": s.text_states,
+                "own_description": _described(s.own, NO_PAGE if not s.third_party else "No page of its own found"),
+                "third_party": _described(s.third_party, NO_PAGE if not s.own else "No third party's page found")}
+               for s in speakers(csv_path=csv_path)]
+    return pd.DataFrame(records, columns=list(WHO_FIELDS))

@@ -199,7 +199,8 @@ def test_every_source_is_described_with_the_same_fields():
         assert f"¶{row.affiliation_paras}" in row.perspective, row.source_id
 
 
-#: Descriptions of outlets that data/sources.csv does not hold (it says "state-linked").
+#: Descriptions of outlets that data/sources.csv does not hold: only a checked institution row cited in
+#: the same sentence ({inst}`CGTN-1` says "state-owned") may support one.
 UNSUPPORTED_LABELS = re.compile(
     r"\bstate[- ](broadcaster|media|outlet|journal|television|TV|news|agency|press|newspaper|run|owned|"
     r"controlled|backed|funded)\b|\bmouthpiece\b|\bpropaganda\b|\bofficial media\b|\bgovernment (outlet|media)\b",
@@ -210,11 +211,45 @@ def test_prose_labels_sources_as_the_metadata_does():
     problems = []
     for path in course_files() + [ROOT / "data" / "glossary.csv"]:
         for s in (sentences_of(path) if path.suffix != ".csv" else []):
-            for m in UNSUPPORTED_LABELS.finditer(s.bare):
+            for m in ([] if "{inst}" in s.text else UNSUPPORTED_LABELS.finditer(s.bare)):
                 problems.append(f"{s.file}:{s.line}: “{m.group(0)}”")
     glossary = (ROOT / "data" / "glossary.csv").read_text(encoding="utf-8")
     problems += [f"data/glossary.csv: “{m.group(0)}”" for m in UNSUPPORTED_LABELS.finditer(glossary)]
     assert not problems, "\n".join(problems)
+
+
+#: Labels for an outlet or an institution that only a checked row can support (issue 18): they may
+#: stand only in a sentence that cites an institution row ({inst}`KEY`), or in a glossary row whose
+#: evidence cites ``ref:context-institutions:KEY``; data/sources.csv cites no row, so never there.
+ROW_LABELS = re.compile(
+    r"\bstate[- ](linked|run|owned|affiliated)\b|\b(?:US |U\.S\. |American |Chinese |Japanese )?think[- ]tanks?\b"
+    r"|\bgovernment[- ](linked|affiliated|run)\b|\bunited[- ]front\b", re.I)
+
+
+def test_labels_stand_only_beside_the_institution_row_that_supports_them():
+    problems = []
+    for path in course_files():
+        for s in sentences_of(path):
+            bare = re.sub(r"“[^”]*”", "", s.bare)  # the sources' own words, quoted, are not the course's label
+            for m in ROW_LABELS.finditer(bare):
+                if "{inst}" not in s.text:
+                    problems.append(f"{s.file}:{s.line}: “{m.group(0)}” without an {{inst}} row in the sentence")
+    glossary = pd.read_csv(ROOT / "data" / "glossary.csv", dtype=str, keep_default_na=False)
+    for row in glossary.itertuples():
+        for m in ROW_LABELS.finditer(f"{row.term} {row.definition}"):
+            if "ref:context-institutions:" not in row.sources:
+                problems.append(f"data/glossary.csv, {row.term!r}: “{m.group(0)}” without a context-institutions row")
+    meta = pd.read_csv(paths.METADATA_CSV, dtype=str, keep_default_na=False)
+    for field in VANTAGE_FIELDS:
+        for source_id, value in zip(meta["source_id"], meta[field]):
+            problems += [f"data/sources.csv, {source_id} {field}: “{m.group(0)}”" for m in ROW_LABELS.finditer(value)]
+    assert not problems, "\n".join(problems)
+
+
+def test_row_labels_pattern_catches_what_it_should(tmp_path):
+    for label in ("a Chinese state-linked journal", "a US think tank", "the think-tank blog", "state-run media"):
+        assert ROW_LABELS.search(label), label
+    assert not ROW_LABELS.search("an institute blog based in the United States")
 
 
 def test_no_pronouns_for_authors():

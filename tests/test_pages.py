@@ -71,3 +71,31 @@ def test_glossary_cites_a_background_row_by_its_short_named_link():
 
     markup = evidence_markup("yuan2018:6; ref:context-background:constitution-article-9; ref:context-institutions:JIIA-2")
     assert markup == "({para}`yuan2018:6`; {bg}`constitution-article-9`; {inst}`JIIA-2`)"
+
+
+def test_reader_card_says_who_is_speaking_with_the_same_fields_for_every_source():
+    """Every card: each institution the text names, what it says of itself and what a third party
+    says, each with its reference row as a short named link, or "No page found" (issue 18)."""
+    import re
+
+    from alliance import load_corpus
+    from alliance.background import institution_row
+
+    corpus = load_corpus()
+    for source_id in corpus.source_ids:
+        page = reader_page(corpus, source_id)
+        who = page.split("## Who is speaking")[1].split("## Text")[0]
+        cards = re.findall(r'<dl class="alliance-card alliance-who">(.*?)</dl>', who)
+        assert cards, source_id
+        for card in cards:
+            assert re.findall(r"<dt>([^<]*)</dt>", card) == [
+                "Institution", "Named as", "What the text states", "What it says of itself", "What a third party says"]
+    su = reader_page(corpus, "su2017")
+    assert institution_row("CIIS-1").html() in su and institution_row("CGTN-3").html() in su
+    assert "Variety, self-description (quoted in a press report)" in su
+    miller = reader_page(corpus, "miller2018")
+    assert institution_row("JIIA-2").html() in miller and "WikiMili, encyclopedia (mirror of Wikipedia)" in miller
+    assert miller.count("No page found.") == 2  # the Asian Forum Japan: neither its own page nor a third party's
+    assert reader_page(corpus, "jpress2017").count("No page found.") == 2
+    assert "Not named in the text" in reader_page(corpus, "jpress2017")
+    assert "No page found" not in su and "No page found" not in reader_page(corpus, "yuan2018")

@@ -118,3 +118,61 @@ def test_sixth_source_needs_only_a_file_and_a_row(corpus_copy):
     paras = corpus.paragraphs[corpus.paragraphs["source_id"] == "sixth2018"]
     assert list(paras["kind"]) == ["title", "byline", "body", "body"]
     assert re.search("Second one", corpus.paragraph("sixth2018", 4))
+
+
+# --- who is speaking: the institutions each source names (issue 18) ---------------------------
+
+def test_who_is_speaking_describes_every_source_with_the_same_fields():
+    from alliance.sources import NO_PAGE, WHO_FIELDS, who_is_speaking
+
+    table = who_is_speaking()
+    assert list(table.columns) == list(WHO_FIELDS)
+    assert set(table["source_id"]) == set(load_metadata().index)
+    assert table.ne("").all().all()
+    # what was not found is said, not guessed: the Asian Forum Japan and the Japanese report's outlet
+    unfound = table[(table["own_description"] == NO_PAGE + ".") & (table["third_party"] == NO_PAGE + ".")]
+    assert sorted(unfound["institution"]) == ["Asian Forum Japan", "Not named in the text"]
+    assert list(unfound["source_id"]) == ["jpress2017", "miller2018"]
+
+
+def test_who_is_speaking_names_each_institution_where_the_text_does():
+    from alliance import load_corpus
+    from alliance.sources import speakers
+
+    corpus = load_corpus()
+    table = pd.read_csv(ROOT / "data" / "source-institutions.csv", dtype=str, keep_default_na=False)
+    for row in table.itertuples():
+        segments = corpus.segments[corpus.segments["source_id"] == row.source_id]
+        if row.paras:
+            first, _, last = row.paras.partition("-")
+            numbers = range(int(first), int(last) + 1) if last else [int(p) for p in row.paras.split(",")]
+            text = " ".join(corpus.paragraph(row.source_id, n) for n in numbers)
+        else:  # named only in the saved page's furniture
+            text = " ".join(segments.loc[segments["is_furniture"], "text"])
+        if row.name_in_text:
+            assert row.name_in_text in text, (row.source_id, row.name_in_text)
+        else:  # an outlet the text does not name: the source names no institution at all
+            assert row.source_id == "jpress2017" and not row.institution
+    assert [s.institution for s in speakers("su2017")] == [
+        "CGTN", "China Institute of International Studies (CIIS)"]
+
+
+def test_who_is_speaking_asks_the_same_of_each_side():
+    """Both the CIIS (Su) and the JIIA (Miller) describe a tie to their country's foreign ministry."""
+    from alliance.sources import speakers
+
+    own = {s.institution: " ".join(r.fact for r in s.own) for s in speakers()}
+    assert "Ministry of Foreign Affairs" in own["China Institute of International Studies (CIIS)"]
+    assert "Ministry of Foreign Affairs" in own["Japan Institute of International Affairs (JIIA)"]
+    ewi = next(s for s in speakers("miller2018") if s.institution.endswith("(EWI)"))
+    assert [r.key for r in ewi.third_party] == ["EWI-1", "EWI-2"] and not ewi.own
+
+
+def test_speaker_with_an_unknown_source_fails(tmp_path):
+    from alliance.sources import speakers
+
+    path = tmp_path / "source-institutions.csv"
+    text = (ROOT / "data" / "source-institutions.csv").read_text(encoding="utf-8")
+    path.write_text(text.replace("su2017,outlet", "nobody2019,outlet", 1), encoding="utf-8")
+    with pytest.raises(MetadataError, match="row 2: unknown source 'nobody2019'"):
+        speakers(csv_path=path)
