@@ -27,7 +27,7 @@ from alliance import paths
 _ROLE = re.compile(r"\{([a-z:\-]+)\}`([^`]*)`")
 _EVIDENCE_ROLES = {"q", "para", "absent", "glue", "glue:", "glue:text"}
 _ABBREVIATIONS = ("U.S.", "U.K.", "e.g.", "i.e.", "J.", "Jan.", "Feb.", "Aug.", "Sept.", "Oct.", "Nov.", "Dec.",
-                  "Mr.", "Ms.", "Dr.", "No.", "vs.", "cf.", "St.", "D.C.", "p.", "pp.", "al.")
+                  "Mr.", "Ms.", "Dr.", "No.", "vs.", "cf.", "St.", "D.C.", "p.", "pp.", "et al.")
 _SENTENCE_END = re.compile(r"(?<=[.!?”\"’)])\s+(?=[A-Z“\"(‘*{\[])")
 
 
@@ -174,8 +174,8 @@ def _mark_previous(out: list[tuple[int, str, bool | str]], source: str = "?") ->
 
 def _split(text: str) -> list[str]:
     protected = text
-    for abbr in _ABBREVIATIONS:
-        protected = protected.replace(abbr, abbr.replace(".", "\u2024"))
+    for abbr in _ABBREVIATIONS:  # whole words only: "journal." is not "al.", "group." not "p."
+        protected = re.sub(r"(?<![\w.])" + re.escape(abbr), abbr.replace(".", "\u2024"), protected)
     roles: list[str] = []
 
     def hide(m: re.Match[str]) -> str:

@@ -337,3 +337,11 @@ def test_a_reference_date_shared_by_two_events_needs_a_word_of_the_event():
         parse_reference("ref:context-events:2018-03-08")
     assert "CPTPP" in parse_reference("ref:context-events:2018-03-08:CPTPP").label
     assert "Section 232" in parse_reference("ref:context-events:2018-03-08:section 232").label
+
+
+def test_sentences_split_after_a_word_that_ends_like_an_abbreviation():
+    """"journal." and "group." end sentences; "p. 4", "et al." and "U.S." do not."""
+    from alliance.prose import _split
+
+    assert _split("It was in the same journal. Then the group. See p. 4 and Smith et al. for more. The U.S. said no.") == [
+        "It was in the same journal.", "Then the group.", "See p. 4 and Smith et al. for more.", "The U.S. said no."]
