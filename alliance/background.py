@@ -119,7 +119,7 @@ class FactRow:
     @property
     def link_text(self) -> str:
         """What a reader sees: "Japan Times, press report"."""
-        kind = KIND_WORDS.get(self.kind, self.kind)
+        kind = KIND_WORDS.get(self.kind, self.kind).replace(f" ({self.site})", "")  # the site is named once
         return f"{self.site}, {kind}"
 
     def html(self) -> str:

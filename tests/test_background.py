@@ -146,3 +146,8 @@ def test_background_page_cites_every_added_row():
     added = pd.read_csv(paths.REFERENCE_DIR / "added-background.csv", dtype=str, keep_default_na=False)
     missing = [topic for topic in added["topic"] if f"{{bg}}`{topic}`" not in page]
     assert not missing, f"rows added for the background page but not cited there: {missing}"
+
+
+def test_a_link_names_its_site_once():
+    """A kind that repeats the site's name ("press release (College of Charleston)") reads once."""
+    assert institution_row("EWI-2").link_text == "College of Charleston, press release"
