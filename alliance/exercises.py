@@ -7,6 +7,10 @@ rubric), its points, the variable the student's answer goes in, a hint, how to c
 right answer. :func:`check` puts the student's answer in the same canonical form and compares
 digests, so the key says whether an answer is right but not what the answer is.
 
+A ``criticism`` question also has a written judgement, marked by hand: the key's
+``judgement_points`` (default 0: a comment and no points) says what it is marked out of
+(:func:`judgement_points`).
+
 >>> from alliance.exercises import check
 >>> check("ex00", "q1", answer_q1)          # doctest: +SKIP
 ✔ ex00 q1: correct.
@@ -84,6 +88,29 @@ def question(exercise: str, qid: str) -> dict[str, Any]:
             return entry
     ids = [e["id"] for e in questions(exercise)]
     raise KeyError(f"Exercise {exercise!r} has no question {qid!r}; its questions are {ids}.")
+
+
+def judgement_points(entry: Mapping[str, Any]) -> float:
+    """The points of a question's written judgement: ``judgement_points`` of a ``criticism`` entry
+    (0 when absent: the judgement gets a comment and no points); 0 for every other kind."""
+    if entry.get("kind") != "criticism":
+        return 0.0
+    value = float(entry.get("judgement_points", 0) or 0)
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f"question {entry.get('id')!r}: judgement_points must be a number of at least 0, "
+                         f"not {entry.get('judgement_points')!r}")
+    return value
+
+
+def points_by_kind(exercise: str) -> dict[str, float]:
+    """Points possible of ``exercise`` by how they are marked: ``automatic`` (code, chart, criticism),
+    ``written``, ``judgement`` (the criticism questions' judgements) and ``total``."""
+    found = {"automatic": 0.0, "written": 0.0, "judgement": 0.0}
+    for entry in questions(exercise):
+        points = float(entry.get("points", 1))
+        found["automatic" if entry["kind"] in AUTO_KINDS else "written"] += points
+        found["judgement"] += judgement_points(entry)
+    return {**found, "total": sum(found.values())}
 
 
 def auto_questions(exercise: str) -> list[dict[str, Any]]:

@@ -4,7 +4,8 @@
 for every counted submission matched to the roster, and ``OUT/feedback.zip`` holding them all. A page
 shows, per question: the question, the student's answer (as escaped plain text: answers are hostile
 input), and the result — *correct* or *not yet* with the hint (automatic questions), the hand mark out
-of the points and the marker's comment or "not yet marked" (written answers), the comment (judgements);
+of the points and the marker's comment or "not yet marked" (written answers, and judgements with points:
+"marked with its rubric"), the comment (judgements with 0 points);
 then the notes of the grading (a time limit hit, an error) and the total out of the points possible.
 With ``model_answers=True`` the model answers and model judgements are shown too.
 
@@ -56,17 +57,30 @@ def result_html(item: ItemResult) -> str:
     """The result of one item: correct / not yet, the hand mark or "not yet marked", the comment."""
     comment = (f'<p><strong>Marker\'s comment:</strong> {html.escape(item.comment)}</p>' if item.comment
                else "")
-    if item.kind == "judgement":
+    if item.kind == "judgement" and not item.takes_mark:
         return comment or "<p>No comment on this judgement (it carries no points).</p>"
-    if item.kind == "written":
+    if item.takes_mark:
+        rubric = ", marked with its rubric" if item.kind == "judgement" else ""
         if item.score is None:
-            return f"<p><strong>Not yet marked</strong> (out of {_points(item.points)}).</p>{comment}"
-        return f"<p><strong>Mark: {format_points(item.score)} out of {_points(item.points)}.</strong></p>{comment}"
+            return f"<p><strong>Not yet marked</strong> (out of {_points(item.points)}{rubric}).</p>{comment}"
+        return (f"<p><strong>Mark: {format_points(item.score)} out of {_points(item.points)}{rubric}.</strong></p>"
+                f"{comment}")
     correct = item.score is not None and item.points > 0 and item.score >= item.points
     verdict = "✔ Correct" if correct else "✘ Not yet"
     message = html.escape(item.message) if item.message else ("correct." if correct else "")
     return (f'<p class="{"correct" if correct else "not-yet"}"><strong>{verdict}</strong>: '
             f"{format_points(item.score or 0)} out of {_points(item.points)}. {message}</p>{comment}")
+
+
+def _judgement_rule(result: SubmissionResult) -> str:
+    """How this exercise's judgements are marked: "marked with its rubric" when they have points."""
+    judgements = [i for i in result.items if i.kind == "judgement"]
+    if judgements and all(i.takes_mark for i in judgements):
+        return "each judgement is marked with its rubric, out of its points."
+    if any(i.takes_mark for i in judgements):
+        return ("a judgement with points is marked with its rubric, out of its points; one without gets a "
+                "comment and no points.")
+    return "judgements get a comment and no points."
 
 
 def _question_html(item: ItemResult, question: QuestionText | None, renderer: MystRenderer, docname: str,
@@ -127,7 +141,7 @@ def feedback_html(result: SubmissionResult, text: ExerciseText | None, renderer:
             f"(id {html.escape(result.student_id or '')}){', section ' + html.escape(result.section) if result.section else ''}."
             f"{' Handed in late.' if result.late else ''}</p>\n{total}\n{notes}\n"
             f"<p>Automatic questions are marked ✔ Correct or ✘ Not yet (with a hint); written answers "
-            f"are marked by hand out of their points; judgements get a comment and no points. An answer "
+            f"are marked by hand out of their points; {_judgement_rule(result)} An answer "
             f"left blank is shown as <em>(no answer)</em>.</p>\n{questions}")
     return html_page(f"Feedback: {result.exercise} — {result.student_name or result.student_id or ''}", body)
 

@@ -3,13 +3,14 @@
 Everything is computed from ``OUT/results.json`` (:class:`alliance.results.GradingRun`):
 
 * :func:`write_grades_csv` — ``grades.csv``: one row per submission (counted ones first), after one
-  "Points possible" row per exercise; the grading command calls it to write ``OUT/grades.csv``;
+  "Points possible" row per exercise; the grading command calls it to write ``OUT/grades.csv``; a
+  source-criticism question's column holds its automatic point and its judgement's hand mark together;
 * :func:`write_canvas_csv` — ``canvas.csv`` for Canvas's gradebook import: columns ``Student, ID,
   SIS User ID, SIS Login ID, Section``, then one column per exercise, a "Points Possible" row, one row
   per roster student (blank where nothing was submitted; only counted, matched submissions count);
 * :func:`write_summary` — ``summary.csv`` and ``summary.html``: per question, how many counted
   submissions answered it, the share correct (automatic questions) or the mean hand mark and how many
-  are marked (written questions), with a chart drawn offline as inline SVG;
+  are marked (written questions, and judgements with points), with a chart drawn offline as inline SVG;
 * :func:`write_missing_csv` — ``missing.csv``: per exercise, the roster students with no submission.
 
 Command line (``make gradebook OUT=folder [ROSTER=roster.csv]``)::
@@ -75,28 +76,55 @@ def safe_cell(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
+JUDGEMENT_SUFFIX = "-judgement"
+
+
 def _question_number(item_id: str) -> int:
-    match = re.fullmatch(r"q(\d+)", item_id)
+    match = re.fullmatch(r"q(\d+)", item_id.removesuffix(JUDGEMENT_SUFFIX))
     return int(match[1]) if match else 0
 
 
+def _item_order(item_id: str) -> tuple[int, bool, str]:
+    return _question_number(item_id), item_id.endswith(JUDGEMENT_SUFFIX), item_id
+
+
 def scored_items(result: SubmissionResult) -> list[ItemResult]:
-    """The items with points (one per question of the key), judgements left out."""
-    return [i for i in result.items if i.kind != "judgement"]
+    """The items with points: every question of the key, and the judgements that have points (a
+    judgement with 0 points, a comment only, is left out)."""
+    return [i for i in result.items if i.kind != "judgement" or i.points > 0]
+
+
+def question_scores(result: SubmissionResult) -> dict[str, tuple[float | None, float]]:
+    """Question id → (points given, points possible), a judgement counted with its question: ``q4`` holds
+    the automatic point and the judgement's mark; the points given are ``None`` while a hand-marked part
+    (a written answer, a judgement with points) is not marked yet."""
+    found: dict[str, tuple[float | None, float]] = {}
+    for item in result.items:
+        if item.kind != "judgement":
+            found[item.id] = (item.score, item.points)
+    for item in scored_items(result):
+        base = item.id.removesuffix(JUDGEMENT_SUFFIX)
+        if item.kind == "judgement" and base in found:
+            score, points = found[base]
+            given = None if score is None or item.score is None else score + item.score
+            found[base] = (given, points + item.points)
+    return found
 
 
 def question_columns(run: GradingRun) -> list[str]:
-    """``q1`` ... ``qN``: every question id with points that occurs in the run, by number."""
-    ids = {i.id for r in run.results for i in scored_items(r)}
+    """``q1`` ... ``qN``: every question id that occurs in the run, by number (a judgement counts in its
+    question's column)."""
+    ids = {qid for r in run.results for qid in question_scores(r)}
     return sorted(ids, key=lambda qid: (_question_number(qid), qid))
 
 
 def exercise_points(run: GradingRun) -> dict[str, dict[str, float]]:
-    """Exercise → question id → points possible, from the first submission of each exercise."""
+    """Exercise → question id → points possible (a judgement's with its question's), from the first
+    submission of each exercise."""
     points: dict[str, dict[str, float]] = {}
     for result in sorted(run.results, key=lambda r: (not r.counted, r.submission)):
         if result.exercise and result.items and result.exercise not in points:
-            points[result.exercise] = {i.id: i.points for i in scored_items(result)}
+            points[result.exercise] = {qid: possible for qid, (_, possible) in question_scores(result).items()}
     return dict(sorted(points.items()))
 
 
@@ -139,7 +167,7 @@ def grades_rows(run: GradingRun) -> tuple[list[str], list[list[str]]]:
                      "", format_points(sum(points.values())), "", "", "", "", ""])
     ordered = sorted(run.results, key=lambda r: (not r.counted, r.exercise, r.student_id or "~", r.submission))
     for result in ordered:
-        scores = {i.id: i.score for i in scored_items(result)}
+        scores = {qid: given for qid, (given, _) in question_scores(result).items()}
         rows.append([safe_cell(result.student_id or ""), safe_cell(result.student_name), safe_cell(result.section),
                      result.exercise, safe_cell(result.submission),
                      *(format_points(scores.get(c)) for c in columns),
@@ -153,7 +181,9 @@ def write_grades_csv(run: GradingRun, path: Path) -> Path:
 
     Columns ``student_id, name, section, exercise, submission, q1..qN, total, possible,
     to_mark_by_hand, late, match, counted, notes``. A question cell is blank when the exercise has no
-    such question or when a written answer is not marked yet (``to_mark_by_hand`` lists those).
+    such question or when a written answer, or the judgement of a source-criticism question with points,
+    is not marked yet (``to_mark_by_hand`` lists those); a source-criticism question's cell holds its
+    automatic point plus its judgement's mark, out of both their points.
     """
     header, rows = grades_rows(run)
     return _write_csv(path, header, rows)
@@ -213,12 +243,12 @@ class QuestionSummary:
     submissions: int        # counted submissions of the exercise
     answered: int
     share_correct: float | None = None   # automatic questions: share of counted submissions correct
-    mean_mark: float | None = None       # written questions: mean of the marks given so far
-    marked: int = 0                       # written questions: how many are marked
+    mean_mark: float | None = None       # written questions and judgements: mean of the marks given so far
+    marked: int = 0                       # written questions and judgements: how many are marked
 
     @property
     def by_hand(self) -> bool:
-        return self.kind == "written"
+        return self.kind in ("written", "judgement")
 
     @property
     def share_of_points(self) -> float | None:
@@ -229,18 +259,19 @@ class QuestionSummary:
 
 
 def summarize(run: GradingRun) -> list[QuestionSummary]:
-    """Per exercise and question (judgements left out), computed from the counted submissions."""
+    """Per exercise and question (a judgement with points on its own row, after its question; one
+    with 0 points left out), computed from the counted submissions."""
     rows: list[QuestionSummary] = []
     counted = [r for r in run.results if r.counted and r.exercise and r.items]
     for exercise in sorted({r.exercise for r in counted}):
         subs = [r for r in counted if r.exercise == exercise]
-        ids = sorted({i.id for r in subs for i in scored_items(r)}, key=lambda q: (_question_number(q), q))
+        ids = sorted({i.id for r in subs for i in scored_items(r)}, key=_item_order)
         for qid in ids:
             items = [i for r in subs for i in scored_items(r) if i.id == qid]
             first = items[0]
             summary = QuestionSummary(exercise, qid, first.kind, first.points, len(subs),
                                       sum(1 for i in items if is_answered(i)))
-            if first.kind == "written":
+            if first.kind in ("written", "judgement"):
                 marks = [i.score for i in items if i.score is not None]
                 summary.marked = len(marks)
                 summary.mean_mark = sum(marks) / len(marks) if marks else None
@@ -299,11 +330,11 @@ def summary_description(rows: Sequence[QuestionSummary]) -> str:
     worst = min(shown, key=lambda s: s.share_of_points or 0.0)
     text = (f"Bar chart of {len(shown)} question(s), one bar each: the share of counted submissions "
             f"answering correctly (automatic questions) or the mean hand mark as a share of the points "
-            f"(written questions). Highest: {best.exercise} {best.question} at {best.share_of_points:.0%}; "
+            f"(written questions and judgements). Highest: {best.exercise} {best.question} at {best.share_of_points:.0%}; "
             f"lowest: {worst.exercise} {worst.question} at {worst.share_of_points:.0%}.")
     unmarked = [f"{s.exercise} {s.question}" for s in rows if s.by_hand and s.marked == 0]
     if unmarked:
-        text += f" Written questions with no mark yet (no bar): {', '.join(unmarked)}."
+        text += f" Written questions and judgements with no mark yet (no bar): {', '.join(unmarked)}."
     return text
 
 
@@ -353,8 +384,8 @@ def summary_html(rows: Sequence[QuestionSummary], run: GradingRun) -> str:
         for s in rows)
     body = (f"<h1>Results per question</h1>\n<p>{counted} counted submission(s) of {len(run.results)} in "
             f"<code>results.json</code>. Automatic questions: share of counted submissions answered correctly. "
-            f"Written questions: mean of the hand marks merged so far, and how many are marked. Judgements "
-            f"carry no points and are left out.</p>\n"
+            f"Written questions and judgements with points: mean of the hand marks merged so far, and how many "
+            f"are marked. Judgements with 0 points (a comment only) are left out.</p>\n"
             f'<figure aria-labelledby="chart-description"><div role="img" aria-label="{html.escape(description)}">'
             f"{svg}</div>\n<figcaption id=\"chart-description\"><strong>Chart description.</strong> "
             f"{html.escape(description)}</figcaption></figure>\n"

@@ -51,7 +51,7 @@ from typing import Any
 import nbformat
 from nbformat import NotebookNode
 
-from alliance.exercises import check, exercise_id, load_key, questions
+from alliance.exercises import check, exercise_id, judgement_points, load_key, questions
 from alliance.results import GradingRun, ItemResult, SubmissionResult
 from alliance.sandbox import SCRATCH, Limits, Sandbox, SandboxUnavailable, make_sandbox, parse_size, size_text
 from alliance.values import decode, describe
@@ -103,7 +103,9 @@ def blank_items(exercise: str, written: dict[str, str]) -> list[ItemResult]:
         else:
             items.append(ItemResult(qid, kind, points, 0.0, "", ""))
         if kind == "criticism":
-            items.append(ItemResult(f"{qid}-judgement", "judgement", 0.0, None, "comments only",
+            judged = judgement_points(entry)
+            items.append(ItemResult(f"{qid}-judgement", "judgement", judged, None,
+                                    "marked by hand with the rubric" if judged else "comments only",
                                     written.get(f"{qid}-judgement", "")))
     return items
 

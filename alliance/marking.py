@@ -7,8 +7,9 @@
   answer** beside the answers, then every counted submission's answer under its anonymous code
   only (no name, student id, file name or section appears in the marking files);
 * ``OUT/marking/marks.csv`` — the sheet to fill: ``anon, exercise, question, points_possible, mark,
-  comment, run``, one row per written answer and per judgement (judgements: ``points_possible`` 0, a
-  comment only; ``run``: the grading run it belongs to). Marks and comments already merged are filled
+  comment, run``, one row per written answer and per judgement (a judgement's ``points_possible`` are
+  its key's ``judgement_points``: marked like a written answer, or a comment only when 0; ``run``: the
+  grading run it belongs to). Marks and comments already merged are filled
   in, so a sheet can be re-exported; a written answer left blank is pre-filled with 0. A
   ``marks.csv`` holding marks not merged yet is never overwritten: the new sheet is ``marks-2.csv``.
 
@@ -16,7 +17,7 @@
 Windows-1252, UTF-16; comma, semicolon or tab between cells; refused with a message naming what was
 found otherwise, and a Windows-1252 reading that looks garbled, such as a Mac Roman sheet, is refused too) and checks it whole first: it refuses it (:class:`MarkingError`, listing every
 problem with its line number; nothing written) when a mark is not a number, is negative or above the
-points, is given on a judgement row, or a row names an unknown anonymous code, an unknown
+points, is given on a judgement row with 0 points, or a row names an unknown anonymous code, an unknown
 exercise/question, a question not marked by hand, or repeats another row. A sheet of another grading
 run is refused with one message. Two sheets giving one answer different marks (two markers), or a
 sheet changing a mark or comment merged from another sheet, is a conflict: named, nothing merged. A blank cell
@@ -360,8 +361,9 @@ def marking_html(run: GradingRun, texts: dict[str, ExerciseText], renderer: Myst
         text = texts.get(exercise)
         question = text.questions.get(item_id) if text else None
         first = entries[0][1]
-        kind = ("judgement: a comment only, no points" if first.kind == "judgement"
-                else f"written answer, {format_points(first.points)} points")
+        kind = ("judgement: a comment only, no points" if not first.takes_mark
+                else f"judgement, {format_points(first.points)} points, marked with its rubric"
+                if first.kind == "judgement" else f"written answer, {format_points(first.points)} points")
         title = f"{exercise} {item_id}" + (f" — {question.heading}" if question else "")
         anchor = f"m{n}"
         toc.append(f'<li><a href="#{anchor}">{html.escape(title)}</a> ({len(entries)} answer(s))</li>')
@@ -378,10 +380,10 @@ def marking_html(run: GradingRun, texts: dict[str, ExerciseText], renderer: Myst
              "The book is not built here or has no published address (html.baseurl), so citations are shown as text (for example “ling2018 ¶22” is "
              "paragraph 22 of ling2018); run <code>make book</code> first for links into the book.")
     body = (f"<h1>Hand marking</h1>\n<p>Each written answer and judgement of a counted submission, under its "
-            f"anonymous code only. Give each written answer a mark from 0 to its points in "
+            f"anonymous code only. Give each written answer (and each judgement with points) a mark from 0 to its points in "
             f"<code>{MARKS_CSV}</code> (column <code>mark</code>; decimals allowed; a blank cell leaves the "
             f"answer as it is, the word <code>clear</code> removes a mark; an answer shown as <em>(no answer)</em> "
-            f"is pre-filled with 0) and, if you wish, a <code>comment</code>. Judgements take a comment only. "
+            f"is pre-filled with 0) and, if you wish, a <code>comment</code>. A judgement with 0 points takes a comment only. "
             f"An answer left blank or left as the placeholder is shown as <em>(no answer)</em>. "
             f"Students' answers are shown as plain text, exactly as written. {links}</p>\n"
             + (f"<p>{len(unmatched_results(run))} unmatched submission(s) are not on this page: they count for "
@@ -411,8 +413,8 @@ def marks_rows(run: GradingRun) -> list[list[str]]:
     """
     rows = []
     for result, item in sorted(counted_hand_items(run), key=lambda e: (*_order((e[0].exercise, e[1].id)), e[0].anon)):
-        mark = "" if item.kind == "judgement" else format_points(item.score)
-        if item.kind == "written" and item.score is None and not is_answered(item):
+        mark = format_points(item.score) if item.takes_mark else ""
+        if item.takes_mark and item.score is None and not is_answered(item):
             mark = "0"
         rows.append([result.anon, result.exercise, item.id, format_points(item.points), mark,
                      safe_cell(item.comment), run_id(run)])
@@ -602,8 +604,8 @@ def _parse_mark(text: str, item: ItemResult, sheet_points: str) -> tuple[float |
             problems.append(f"points_possible {sheet_points.strip()!r} is not a number")
     if not text:
         return None, problems
-    if item.kind == "judgement":
-        return None, [*problems, f"mark {text!r} on a judgement row: judgements take a comment only"]
+    if item.kind == "judgement" and not item.takes_mark:
+        return None, [*problems, f"mark {text!r} on a judgement row with 0 points: it takes a comment only"]
     try:
         value = float(text.replace(",", ".") if re.fullmatch(r"\d+,\d+", text) else text)
     except ValueError:
@@ -762,7 +764,7 @@ def merge_marks(out: Path, sheet: Path | Sequence[Path], clear_blank: bool = Fal
                            + "\n  ".join(found))
     for mark in marks:
         item = mark.item
-        if item.kind == "written":
+        if item.takes_mark:
             if mark.clear or (mark.score is None and clear_blank):
                 item.score, item.marked_by = None, ""
             elif mark.score is not None and mark.score != item.score:
@@ -816,7 +818,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             run = merge_marks(args.out, args.marks, args.clear_blank, args.replace)
             left = sum(len(r.unmarked) for r in run.results if r.counted)
             print(f"merged {' '.join(map(str, args.marks))} into {args.out}/results.json; gradebook rewritten; "
-                  f"{left} written answer(s) still to mark")
+                  f"{left} written answer(s) and judgement(s) still to mark")
     except MarkingError as err:
         print(err, file=sys.stderr)
         return 1

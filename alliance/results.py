@@ -8,7 +8,8 @@ process, never inside a submission's kernel.
 
 Item kinds: ``code``, ``chart``, ``criticism`` (checked automatically, ``score`` set by grading);
 ``written`` (marked by hand, ``score`` is ``None`` until a marking sheet is merged);
-``judgement`` (the short judgement of a source-criticism question: comments only, 0 points).
+``judgement`` (the short judgement of a source-criticism question: marked by hand out of the key's
+``judgement_points``; with 0 points, the default, it takes a comment only).
 """
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ from typing import Any
 
 RESULTS_JSON = "results.json"
 SCHEMA = 1
-#: Kinds marked by hand (the marking sheet): a written answer has points, a judgement comments only.
+#: Kinds marked by hand (the marking sheet): a written answer has points; a judgement has the points of its
+#: key (``judgement_points``), or takes a comment only when it has none.
 HAND_KINDS: frozenset[str] = frozenset({"written", "judgement"})
 
 
@@ -29,7 +31,7 @@ class ItemResult:
 
     id: str                      # question id of the answer key ("q6"); a judgement is "q4-judgement"
     kind: str                    # code | chart | criticism | written | judgement
-    points: float                # points possible (0 for a judgement)
+    points: float                # points possible (a judgement: its key's judgement_points, default 0)
     score: float | None = None   # points given; None: not yet marked (written) or not applicable
     message: str = ""            # automatic feedback: "correct." or "not yet ... Hint: ..."
     answer: str = ""             # what the student answered: a short text form (value or written text)
@@ -47,6 +49,12 @@ class ItemResult:
     @property
     def by_hand(self) -> bool:
         return self.kind in HAND_KINDS
+
+    @property
+    def takes_mark(self) -> bool:
+        """Marked by hand out of its points: a written answer, or a judgement with points (a judgement
+        with 0 points takes a comment only)."""
+        return self.kind == "written" or (self.kind == "judgement" and self.points > 0)
 
 
 @dataclass
@@ -84,8 +92,8 @@ class SubmissionResult:
 
     @property
     def unmarked(self) -> list[str]:
-        """Ids of written questions still to mark by hand."""
-        return [i.id for i in self.items if i.kind == "written" and i.score is None]
+        """Ids of written answers and judgements with points still to mark by hand."""
+        return [i.id for i in self.items if i.takes_mark and i.score is None]
 
     def item(self, item_id: str) -> ItemResult:
         for entry in self.items:

@@ -2,8 +2,9 @@
 
 A roster and a synthetic Canvas zip (:mod:`alliance.democlass`: matched, late, unmatched,
 duplicate, not-a-notebook and hostile submissions) are graded in the sandbox into
-``results.json`` and ``grades.csv``; the marking sheet is exported, filled and merged; feedback
-pages and the Canvas import are written. The same class graded in two shards and merged gives
+``results.json`` and ``grades.csv``; the marking sheet is exported, filled and merged (written answers
+and the judgements of the source-criticism questions, each out of the points of its answer key); feedback
+pages and the Canvas import are written, with the judgements' marks counted. The same class graded in two shards and merged gives
 the same results as one run.
 """
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from alliance.democlass import write_class
+from alliance.exercises import points_by_kind
 from alliance.feedback import write_feedback
 from alliance.grading import grade, merge
 from alliance.marking import MarkingError, export_marking, merge_marks
@@ -107,7 +109,11 @@ def test_grades_csv_has_points_possible_and_every_submission(cycle):
         rows = list(csv.DictReader(handle))
     possible = [r for r in rows if r["student_id"] == "Points possible"]
     assert sorted(r["exercise"] for r in possible) == EXERCISES
-    assert all(r["possible"] == "8" for r in possible)  # 5 automatic points and a written question of 3
+    # automatic, written and judgement points, all read from the answer keys (ex00: 5 + 3 + 2)
+    assert {r["exercise"]: r["possible"] for r in possible} == {e: f"{points_by_kind(e)['total']:g}" for e in EXERCISES}
+    assert points_by_kind("ex00") == {"automatic": 5, "written": 3, "judgement": 2, "total": 10}
+    # a source-criticism question's column holds its automatic point and its judgement's points
+    assert next(r for r in possible if r["exercise"] == "ex00")["q4"] == "3"
     assert len(rows) - len(possible) == len(planned)
 
 
@@ -129,9 +135,19 @@ def test_marking_sheet_round_trip(cycle, tmp_path):
         writer.writerow({**written, "mark": "5"})
     with pytest.raises(MarkingError, match="line 2"):
         merge_marks(out, bad)
+    judged = [r for r in rows if r["question"].endswith("-judgement")]
+    assert judged and {r["points_possible"] for r in judged} == {"2"}
+    # a judgement has 2 points: a mark of 3 is refused, and nothing is merged
+    with open(bad, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerow({**judged[0], "mark": "3"})
+    with pytest.raises(MarkingError, match=r"line 2 .*q4-judgement\): mark 3 is above the 2 points"):
+        merge_marks(out, bad)
+    assert all(i.score is None for r in GradingRun.load(out).results for i in r.items if i.kind == "judgement")
     for row in rows:
         if row["points_possible"] != "0":
-            row["mark"] = "2"
+            row["mark"] = "1.5" if row["question"].endswith("-judgement") else "2"
         row["comment"] = "Clear reading of both texts."
     with open(sheet, "w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
@@ -140,8 +156,15 @@ def test_marking_sheet_round_trip(cycle, tmp_path):
     merged = merge_marks(out, sheet)
     marked = [r for r in merged.results if r.counted and r.exercise and any(i.kind == "written" for i in r.items)]
     assert marked and all(r.unmarked == [] for r in marked)
-    full = next(r for r in marked if r.total == 7.0)
-    assert full.possible == 8.0
+    full = next(r for r in marked if r.exercise == "ex00" and r.total == 5 + 2 + 1.5)  # automatic, written, judgement
+    assert full.possible == 10.0 and full.item("q4-judgement").score == 1.5
+    # the gradebook counts the judgement's mark in its question's column and in the total
+    with open(out / "grades.csv", newline="", encoding="utf-8") as handle:
+        graded = next(r for r in csv.DictReader(handle) if r["submission"] == full.submission)
+    assert (graded["q4"], graded["total"], graded["possible"], graded["to_mark_by_hand"]) == ("2.5", "8.5", "10", "")
+    with open(out / "summary.csv", newline="", encoding="utf-8") as handle:
+        summary = {(r["exercise"], r["question"]): r for r in csv.DictReader(handle)}
+    assert summary[("ex00", "q4-judgement")]["kind"] == "judgement" and summary[("ex00", "q4-judgement")]["points"] == "2"
 
 
 def test_feedback_pages_and_canvas_import(cycle):
@@ -155,10 +178,18 @@ def test_feedback_pages_and_canvas_import(cycle):
     page = next(p for p in pages if p.name.startswith(unreadable.student_id) and "exercise" in p.name)
     assert "not a notebook" in page.read_text(encoding="utf-8")
     assert (out / "feedback.zip").exists()
+    # the judgement's mark (merged above) is on the student's page, marked with its rubric, and in the total
+    full = next(r for r in counted_matched if r.exercise == "ex00" and r.item("q4-judgement").score == 1.5)
+    text = next(p for p in pages if p.name == f"{full.student_id}-ex00.html").read_text(encoding="utf-8")
+    assert "Mark: 1.5 out of 2 points, marked with its rubric." in text
+    assert f"Total: {full.total:g} out of 10 points." in text and "each judgement is marked with its rubric" in text
     with open(out / "canvas.csv", newline="", encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
     assert rows[1][0].strip() == "Points Possible"
     assert len(rows) == 2 + STUDENTS
+    ex00 = rows[0].index(next(c for c in rows[0] if c.startswith("ex00")))
+    assert rows[1][ex00] == "10"
+    assert next(r for r in rows[2:] if r[2] == full.student_id)[ex00] == f"{full.total:g}"
 
 
 def _comparable(run: GradingRun) -> list[dict]:

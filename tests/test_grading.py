@@ -13,7 +13,7 @@ import nbformat
 import pytest
 
 from alliance.democlass import HOSTILE
-from alliance.exercises import auto_questions, solution_notebooks
+from alliance.exercises import auto_questions, points_by_kind, solution_notebooks
 from alliance.grading import grade, main
 from alliance.results import GradingRun
 from alliance.sandbox import Limits
@@ -120,8 +120,11 @@ def test_fully_correct_gets_full_marks_whatever_its_name(graded):
     row = graded[0]["ex03-trade-frictions.ipynb"]
     assert row["exercise"] == "ex00"
     assert all(row[q] == "1" for q in _auto("ex00"))
-    assert row["total"] == str(len(_auto("ex00"))) and row["possible"] == str(len(_auto("ex00")) + 3)
-    assert row["unmarked"] == ["q6"] and row["q6"] == "" and row["error"] == ""
+    # possible: the automatic points, the written question's 3 and the judgement's points (from the key)
+    assert row["total"] == str(len(_auto("ex00"))) and row["possible"] == f"{points_by_kind('ex00')['total']:g}"
+    assert points_by_kind("ex00")["total"] == len(_auto("ex00")) + 3 + points_by_kind("ex00")["judgement"]
+    assert row["unmarked"] == ["q4-judgement", "q6"]
+    assert row["q6"] == "" and row["error"] == ""
 
 
 def test_unanswered_student_edition_gets_zero(graded):

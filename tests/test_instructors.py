@@ -33,7 +33,9 @@ def test_syllabus_points_match_the_answer_keys():
         key = json.loads((ROOT / "data" / "answers" / f"{exercise[1]}.json").read_text(encoding="utf-8"))
         automatic = sum(q["points"] for q in key["questions"] if q["kind"] != "written")
         written = sum(q["points"] for q in key["questions"] if q["kind"] == "written")
-        assert row[4] == f"{automatic + written:g} ({automatic:g} + {written:g})", (exercise[1], row[4])
+        judgement = sum(q.get("judgement_points", 0) for q in key["questions"] if q["kind"] == "criticism")
+        assert row[4] == f"{automatic + written + judgement:g} ({automatic:g} + {written:g} + {judgement:g})", \
+            (exercise[1], row[4])
 
 
 def test_the_class_files_the_guide_names_are_kept_out_of_git():

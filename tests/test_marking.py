@@ -39,7 +39,8 @@ def test_read_exercise_text_finds_question_model_and_rubric() -> None:
     assert written.model_title == "Model answer" and "Ling and Liu" in written.model
     assert written.rubric_title == "Marking rubric (3 points)" and "**1 point**" in written.rubric
     judgement = text.questions["q4-judgement"]
-    assert judgement.model_title == "Model judgement" and not judgement.rubric
+    assert judgement.model_title == "Model judgement"
+    assert judgement.rubric_title == "Marking rubric (2 points)" and judgement.rubric.count("**1 point**") == 2
     assert "Source criticism · 1 point" in judgement.prompt and "Your judgement" in judgement.prompt
     assert "## Question" not in judgement.prompt and "## Question" not in written.prompt
     assert "Your judgement" not in text.questions["q4"].prompt
