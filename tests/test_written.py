@@ -109,7 +109,7 @@ def test_published_student_edition_carries_the_identity_cell_and_the_note() -> N
         assert read_identity(saved) == Identity("Jane Smith", "s001")
         answers = written_answers(saved)
         written = [q["id"] for q in questions(exercise_id(saved)) if q["kind"] == "written"]
-        assert [answers[q] for q in written] == ["My answer."]
+        assert [answers[q] for q in written] == ["My answer."] + [""] * (len(written) - 1)
         assert all(v == "" for k, v in answers.items() if k not in written)
 
 
@@ -118,7 +118,7 @@ def test_published_student_edition_carries_the_identity_cell_and_the_note() -> N
 
 def test_unanswered_placeholders_are_empty() -> None:
     answers = written_answers(_roundtrip(_student_edition()))
-    assert answers == {"q4-judgement": "", "q5-judgement": "", "q6": ""}
+    assert answers == {"q4-judgement": "", "q5-judgement": "", "q6": "", "q7": ""}
 
 
 def test_written_answers_of_a_filled_in_student_edition() -> None:
@@ -205,7 +205,8 @@ def test_edition_cells_of_an_unknown_exercise_and_tags_alone() -> None:
     nb = _student_edition()
     nb.metadata["alliance"]["exercise"] = "ex99"
     nb.cells[_tagged(nb, "answer-q6")].source = "Still read from its tag."
-    assert written_answers(_roundtrip(nb)) == {"q4-judgement": "", "q5-judgement": "", "q6": "Still read from its tag."}
+    assert written_answers(_roundtrip(nb)) == {"q4-judgement": "", "q5-judgement": "", "q6": "Still read from its tag.",
+                                               "q7": ""}
 
 
 @pytest.mark.parametrize("data", [b"", b"not json", b"[1, 2]", b'{"cells": 3}', "é".encode("latin-1")])
