@@ -663,8 +663,11 @@ def _apply_publication(app: Sphinx, config: Any) -> None:
 def _offer_notebook_download(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
     """A MyST notebook page offers its ``.ipynb`` (the notebook edition written at the end of the
     build) even without launch buttons: sphinx-book-theme names it only when it adds them."""
+    from alliance.editions import chapter_docnames
+
     source = str(context.get("sourcename") or "")
-    if "kernelspec" in app.env.metadata.get(pagename, {}) and source.endswith((".md", ".md.txt")):
+    if ("kernelspec" in app.env.metadata.get(pagename, {}) and source.endswith((".md", ".md.txt"))
+            and pagename in chapter_docnames(Path(app.srcdir))):  # only the pages that have an edition
         context.setdefault("ipynb_source", pagename + ".ipynb")
 
 

@@ -102,13 +102,14 @@ def test_published_student_edition_carries_the_identity_cell_and_the_note() -> N
         identity = [c for c in nb.cells if "identity" in c.metadata.get("tags", [])]
         assert len(identity) == 1
         identity[0].source = 'student_name = "Jane Smith"\nstudent_id = "s001"'
-        placeholder = nb.cells[_tagged(nb, next(t for c in nb.cells for t in c.metadata.get("tags", [])
-                                                  if t.startswith("answer-q")))]
-        placeholder.source = "My answer."
+        first_tag = next(t for c in nb.cells for t in c.metadata.get("tags", []) if t.startswith("answer-q"))
+        nb.cells[_tagged(nb, first_tag)].source = "My answer."
         saved = _roundtrip(nb)
         assert read_identity(saved) == Identity("Jane Smith", "s001")
         answers = written_answers(saved)
         written = [q["id"] for q in questions(exercise_id(saved)) if q["kind"] == "written"]
+        # the first written question is answered; any other written question of the notebook reads back empty
+        assert written[0] == first_tag.removeprefix("answer-")
         assert [answers[q] for q in written] == ["My answer."] + [""] * (len(written) - 1)
         assert all(v == "" for k, v in answers.items() if k not in written)
 
