@@ -26,8 +26,8 @@ MARKDOWN_LINK = re.compile(r"\]\((https?://[^)\s]+)\)|<(https?://[^>\s]+)>")
 #: The elements of HTML that a built page may hold (the theme's, the book's and the tables').
 HTML_ELEMENTS = frozenset(
     "a abbr article aside b blockquote body br button caption cite code col colgroup dd del details dialog div "
-    "dl dt em figcaption figure footer form h1 h2 h3 h4 h5 h6 head header hr html i img input ins kbd label li "
-    "link main mark meta nav noscript ol p pre q s samp script section select small source span strong style sub "
+    "dl dt em fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 head header hr html i img input ins kbd label li "
+    "legend link main mark meta nav noscript ol p pre q s samp script section select small source span strong style sub "
     "summary sup svg table tbody td template textarea tfoot th thead title tr u ul var video wbr".split())
 
 

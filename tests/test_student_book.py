@@ -175,6 +175,8 @@ def source_lines() -> SourceLines:
         docname = path.relative_to(ROOT).with_suffix("").as_posix()
         cells = executed_cells(path)
         for i, (cell, inside, outside) in enumerate(_gated_cells(cells)):
+            if inside and "remove-cell" in _tags(cell):
+                continue  # a check inside a solution that neither book shows (its asserts, its glue)
             if inside:
                 outputs = [t for text in shown_outputs(cell) for t in text.split("\n")]
                 solution += [(f"{docname} cell {i}", line) for line in inside + outputs]
