@@ -120,10 +120,10 @@ def test_fully_correct_gets_full_marks_whatever_its_name(graded):
     row = graded[0]["ex03-trade-frictions.ipynb"]
     assert row["exercise"] == "ex00"
     assert all(row[q] == "1" for q in _auto("ex00"))
-    # possible: the automatic points, the written question's 3 and the judgement's points (from the key)
+    # possible: the automatic points, the written questions' and the judgement's points (from the key)
     assert row["total"] == str(len(_auto("ex00"))) and row["possible"] == f"{points_by_kind('ex00')['total']:g}"
-    assert points_by_kind("ex00")["total"] == len(_auto("ex00")) + 3 + points_by_kind("ex00")["judgement"]
-    assert row["unmarked"] == ["q4-judgement", "q6"]
+    assert points_by_kind("ex00")["total"] == len(_auto("ex00")) + points_by_kind("ex00")["written"] + points_by_kind("ex00")["judgement"]
+    assert row["unmarked"] == ["q4-judgement", "q6", "q7"]
     assert row["q6"] == "" and row["error"] == ""
 
 
