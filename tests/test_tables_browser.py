@@ -72,4 +72,5 @@ def test_tables_never_make_a_page_scroll_sideways(edition):
         finally:
             browser.close()
     assert not problems, "\n".join(problems)
-    assert tables >= 40 and vantage_pages >= 5, (tables, vantage_pages)
+    # the stacked vantage table is printed once, in chapter 1 (later chapters refer to it)
+    assert tables >= 40 and vantage_pages >= 1, (tables, vantage_pages)
