@@ -12,7 +12,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from alliance.selfcheck import (ANSWERS_HEADING, CORRECT, NOT_QUITE, SelfCheck, SelfCheckError, book_selfchecks, check,
+from alliance.selfcheck import (ANSWERS_HEADING, CORRECT, NOT_QUITE, letter, SelfCheck, SelfCheckError, book_selfchecks, check,
                                 is_correct, normalize_answer, parse_selfcheck, plain_text, print_selfchecks,
                                 selfchecks_in)
 
@@ -243,3 +243,29 @@ def test_a_self_check_becomes_a_callout_and_a_check_cell() -> None:
     ids = [c["id"] for c in edition.cells]
     assert len(set(ids)) == len(ids) and ids == [c["id"] for c in convert_notebook(nb, "chapters/x", book).cells]
     assert edition.cells[1].metadata["tags"] == ["selfcheck"]
+
+
+@pytest.mark.build
+def test_every_chapter_has_three_to_five_self_checks_and_its_notebook_a_check_cell_for_each(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 19: three to five self-checks per chapter; the chapter's notebook edition (download, lab,
+    Binder) asks each with a check() cell, and check() accepts the right answer and refuses a wrong one."""
+    import nbformat
+
+    from alliance.paths import PROJECT_ROOT
+
+    html = PROJECT_ROOT / "_build" / "html"
+    if not (html / "intro.html").is_file():
+        pytest.fail("build the book first (make book)", pytrace=False)
+    for chapter in sorted((PROJECT_ROOT / "chapters").glob("*.md")):
+        found = [c for _, c in selfchecks_in(chapter.read_text(encoding="utf-8"))]
+        assert 3 <= len(found) <= 5, (chapter.name, len(found))
+        edition = nbformat.read(html / "_sources" / "chapters" / f"{chapter.stem}.ipynb", as_version=4)
+        cells = [c.source for c in edition.cells if c.cell_type == "code" and "from alliance.selfcheck import check" in c.source]
+        assert [re.search(r'check\("([^"]+)"', c).group(1) for c in cells] == [c.id for c in found], chapter.name
+        for sc in found:
+            right = sc.accept[0] if not sc.options else next(letter(i) for i, o in enumerate(sc.options) if o.correct)
+            wrong = "not an answer at all" if not sc.options else next(
+                letter(i) for i, o in enumerate(sc.options) if not o.correct)
+            assert check(sc.id, right) is True and check(sc.id, wrong) is False, sc.id
+    capsys.readouterr()
