@@ -379,16 +379,43 @@ def chart_height(spec: dict[str, Any]) -> int | None:
     return None if height is None else int(height) + CHART_FURNITURE_PX
 
 
+#: Encoding channels whose bands chart_height cannot size from the spec (grouped bars, facets).
+_DRAWN_CHANNELS = ("xOffset", "yOffset", "row", "column", "facet")
+
+
+def needs_drawing(spec: dict[str, Any]) -> bool:
+    """Whether ``spec``'s height must be measured by drawing it: grouped bars (``yOffset``), facets."""
+    parts = [spec, *(spec.get(k) or [] for k in ("layer", "vconcat", "hconcat", "concat"))]
+    flat = [p for part in parts for p in (part if isinstance(part, list) else [part]) if isinstance(p, dict)]
+    return any("facet" in p or any(c in (p.get("encoding") or {}) for c in _DRAWN_CHANNELS) for p in flat)
+
+
+@functools.lru_cache(maxsize=256)
+def drawn_height(spec_json: str) -> int | None:
+    """The height in px of the SVG that vl-convert draws for a Vega-Lite spec (offline, as the book's
+    bundle draws it); ``None`` if it cannot be drawn."""
+    import vl_convert
+
+    try:
+        svg = vl_convert.vegalite_to_svg(json.loads(spec_json))
+    except Exception:  # noqa: BLE001 - an undrawable spec keeps no reservation
+        return None
+    found = re.search(r'<svg[^>]*\bheight="([0-9.]+)"', svg)
+    return int(float(found.group(1))) + 4 if found else None
+
+
 def reserve_chart_space(body: str) -> str:
     """Give each chart's ``<div class="alliance-vis">`` a ``min-height`` from its spec, so the text
     below does not move when the chart is drawn (after the deferred bundle has run)."""
     def reserve(match: re.Match) -> str:
         if "style=" in match["attrs"]:
             return match[0]
+        text = match["spec"].replace("<\\/", "</")
         try:
-            height = chart_height(json.loads(match["spec"].replace("<\\/", "</")))
+            spec = json.loads(text)
         except ValueError:
             return match[0]
+        height = drawn_height(text) if needs_drawing(spec) else chart_height(spec)
         if height is None:
             return match[0]
         return (f'<div id="{match["id"]}" class="alliance-vis"{match["attrs"]} style="min-height:{height}px">'

@@ -9,6 +9,7 @@ draws, is checked by ``tests/test_browser.py``.
 from __future__ import annotations
 
 import html
+import json
 import re
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from docutils.utils import new_document
 from alliance.charts import chart_html
 from alliance.editions import STUDENT_HTML_DIR
 from alliance.paths import BUNDLE_NAME
-from alliance.sphinxext import (CHART_FURNITURE_PX, DESCRIPTION_CHARS, chart_height, first_paragraph,
+from alliance.sphinxext import (CHART_FURNITURE_PX, DESCRIPTION_CHARS, chart_height, drawn_height, first_paragraph,
                                 has_charts, page_description, reserve_chart_space)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,6 +61,19 @@ def test_reserve_chart_space_sets_min_height_from_the_spec() -> None:
     assert reserved.replace(f' style="min-height:{200 + CHART_FURNITURE_PX}px"', "") == page
     assert reserve_chart_space(reserved) == reserved  # idempotent
     assert reserve_chart_space("<p>no chart</p>") == "<p>no chart</p>"
+
+
+def test_grouped_bars_reserve_the_height_they_are_drawn_at() -> None:
+    """A grouped bar chart (yOffset) is sized by drawing it: five groups of two bars need about
+    twice the room of five bars, which the spec's steps alone would under-reserve (the text below jumped)."""
+    rows = [{"s": s, "t": t, "n": i} for i, (s, t) in enumerate((s, t) for s in "abcde" for t in "PQ")]
+    grouped = {**SPEC, "data": {"values": rows}, "mark": "bar",
+               "encoding": {"y": {"field": "s", "type": "nominal"}, "yOffset": {"field": "t", "type": "nominal"},
+                            "x": {"field": "n", "type": "quantitative"}}}
+    reserved = re.search(r'min-height:(\d+)px', reserve_chart_space(chart_html(grouped, "Five groups of two bars each.")))
+    plain = {**grouped, "encoding": {k: v for k, v in grouped["encoding"].items() if k != "yOffset"}}
+    assert reserved and int(reserved.group(1)) >= 5 * 2 * 20
+    assert int(reserved.group(1)) > drawn_height(json.dumps(plain)) + 80
 
 
 def test_has_charts_only_for_a_chart_element() -> None:

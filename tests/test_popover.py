@@ -257,6 +257,8 @@ _ABSENCE_TEXT = """(a) => { const note = a.querySelector('.alliance-note-text');
 #: Brings a link to the middle of the screen at once (the theme scrolls smoothly, which would move
 #: the page under a pointer that has just arrived).
 _SCROLL_TO = "(a) => a.scrollIntoView({block: 'center', behavior: 'instant'})"
+#: The middle of a link's first line box, in the viewport.
+_FIRST_LINE = "(a) => { const r = a.getClientRects()[0]; return {x: r.x + r.width / 2, y: r.y + r.height / 2}; }"
 #: Which of the page's evidence links are shown (not in a closed dropdown or folded cell).
 _VISIBLE = """(els) => els.map(e => { const r = e.getBoundingClientRect();
   return e.checkVisibility({visibilityProperty: true, opacityProperty: true}) && r.width > 0 && r.height > 0; })"""
@@ -297,7 +299,10 @@ def test_hover_and_focus_show_the_cited_paragraphs(html_dir: Path, browser_run, 
             url = page.url
             # Hover with the mouse.
             link.evaluate(_SCROLL_TO)
-            link.hover()
+            # Point at the middle of the link's first line: a link that wraps over two lines has a
+            # bounding box whose centre can fall on the text between its two pieces.
+            first_line = link.evaluate(_FIRST_LINE)
+            page.mouse.move(first_line["x"], first_line["y"])
             try:
                 page.wait_for_function("() => { const b = document.getElementById('alliance-popover'); return b && !b.hidden; }",
                                        timeout=2_000)
