@@ -22,7 +22,7 @@ help:
 	@echo "make book     install (virtual environment, locked packages) and build the HTML into _build/html"
 	@echo "make book EDITION=student   the student edition of the book (no solutions) into $(STUDENT_HTML)"
 	@echo "make test     install (and npm axe-core), build both editions, then every test (unit, strict build, install per Python, nbval, student edition, grading, browser)"
-	@echo "make test-slow  the slow checks make test leaves out: the book built on a fresh copy with each supported Python, the trimmed theme compared with the original in Chromium"
+	@echo "make test-slow  the slow checks make test leaves out: the book on a fresh copy per Python, the trimmed theme against the original, the lab editions in JupyterLab, two clean builds, the student edition's popovers"
 	@echo "make lab      JupyterLab on notebooks/: the chapters and the student exercises, your copies"
 	@echo "make student  write the student edition to _build/student/"
 	@echo "make epub [EDITION=student]   the EPUB edition (e-readers) into $(EPUB_DIR)/, checked with epubcheck"
@@ -131,6 +131,7 @@ test: install node browser poppler epubcheck
 # changing requirements, pyproject.toml, the Makefile's install or alliance/theme_assets.py.
 test-slow: install node browser
 	$(MAKE) --no-print-directory book EDITION=solution
+	$(MAKE) --no-print-directory book EDITION=student
 	$(BIN)/python -m pytest -m slow
 
 unit: install

@@ -24,7 +24,7 @@ from alliance.editions import raw_myst, write_reader_editions
 from alliance.labrun import NotebookReport, jupyterlab, run_notebooks
 from alliance.site import find_chromium
 
-pytestmark = [pytest.mark.browser, pytest.mark.build]
+pytestmark = [pytest.mark.browser, pytest.mark.build, pytest.mark.slow]  # 1.5 min: `make test-slow`
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -126,7 +126,9 @@ def pages_with_citations(html_dir: Path) -> dict[str, list[dict[str, str]]]:
     return {rel: links for rel, links in found.items() if links}
 
 
-@pytest.fixture(scope="module", params=["solution", "student"])
+#: The student edition shows the same pages less their solutions, with the same script and data: its
+#: browser checks run in `make test-slow`, the solution edition's in `make test`.
+@pytest.fixture(scope="module", params=["solution", pytest.param("student", marks=pytest.mark.slow)])
 def edition(request: pytest.FixtureRequest) -> str:
     return request.param
 

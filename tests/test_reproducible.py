@@ -70,6 +70,7 @@ def _html_files(html: Path) -> dict[str, Path]:
     return {p.relative_to(html).as_posix(): p for p in sorted(html.rglob("*.html"))}
 
 
+@pytest.mark.slow  # two clean builds: `make test-slow`
 def test_two_clean_builds_give_identical_html(tmp_path: Path) -> None:
     first = _copy_book(tmp_path / "a", ROOT / "_build" / ".jupyter_cache")
     _build(first)
