@@ -128,12 +128,17 @@ class FactRow:
                 f'title="{html.escape(self.fact)}">{html.escape(self.link_text)}</a>')
 
 
+def known_site_name(url: str) -> str | None:
+    """The short name ``SITE_NAMES`` gives ``url``'s site (a subdomain counts as its site), else ``None``."""
+    host = (urlparse(url).hostname or "").lower()
+    return next((name for domain, name in SITE_NAMES.items() if host == domain or host.endswith("." + domain)), None)
+
+
 def site_name(url: str) -> str:
     """The short name of ``url``'s site; an address whose site has no name fails (add it to ``SITE_NAMES``)."""
-    host = (urlparse(url).hostname or "").lower()
-    for domain, name in SITE_NAMES.items():
-        if host == domain or host.endswith("." + domain):
-            return name
+    name = known_site_name(url)
+    if name is not None:
+        return name
     raise CitationError(f"Reference address {url!r}: its site has no short name; add it to "
                         "alliance.background.SITE_NAMES.")
 

@@ -193,13 +193,9 @@ def _link(address: str, text: str) -> str:
 def site_name(address: str) -> str:
     """A short name for an address: the site's name where the course knows it ("Japan Times",
     ``alliance.background.SITE_NAMES``), else its host without ``www.`` (``mofa.go.jp``)."""
-    from alliance.background import SITE_NAMES
+    from alliance.background import known_site_name
 
-    host = (urlsplit(address).hostname or address).lower().removeprefix("www.")
-    for domain, name in SITE_NAMES.items():
-        if host == domain or host.endswith("." + domain):
-            return name
-    return host
+    return known_site_name(address) or (urlsplit(address).hostname or address).lower().removeprefix("www.")
 
 
 @dataclass(frozen=True)
