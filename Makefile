@@ -89,7 +89,7 @@ poppler:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq poppler-utils >/dev/null; }
 
-# The course as PDF (alliance/pdf.py), printed offline by Debian's Chromium from both built editions
+# The course as PDF (alliance/book/pdf.py), printed offline by Debian's Chromium from both built editions
 # of the book: _build/pdf/course.pdf (solutions) and course-student.pdf, and every chart as an SVG
 # in _build/pdf/charts/.
 # The sources' few Chinese characters (bylines) need a CJK font, which Debian's chromium does not bring.
@@ -100,17 +100,17 @@ pdf: install browser poppler
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq fonts-wqy-microhei >/dev/null; }
 	$(MAKE) --no-print-directory book EDITION=solution
 	$(MAKE) --no-print-directory book EDITION=student
-	$(BIN)/python -m alliance.pdf
-	@# again: the download menus now offer the PDFs (alliance/sphinxext.py rewrites the pages)
+	$(BIN)/python -m alliance.book.pdf
+	@# again: the download menus now offer the PDFs (alliance/book/sphinxext.py rewrites the pages)
 	$(MAKE) --no-print-directory book EDITION=solution
 	$(MAKE) --no-print-directory book EDITION=student
 
 # The solution edition (the default) in _build/html; EDITION=student: the student edition, read by
-# alliance/sphinxext.py from ALLIANCE_BOOK_EDITION. Both share the execution cache.
-# alliance.jupyterbook is jupyter-book's command line, started a second faster (one import deferred).
+# alliance/book/sphinxext.py from ALLIANCE_BOOK_EDITION. Both share the execution cache.
+# alliance.book.jupyterbook is jupyter-book's command line, started a second faster (one import deferred).
 book: install
 	@case "$(EDITION)" in solution|student) ;; *) echo "EDITION must be solution or student, not $(EDITION)"; exit 2;; esac
-	ALLIANCE_BOOK_EDITION=$(EDITION) $(BIN)/python -m alliance.jupyterbook build . $(JB_FLAGS) \
+	ALLIANCE_BOOK_EDITION=$(EDITION) $(BIN)/python -m alliance.book.jupyterbook build . $(JB_FLAGS) \
 	  $(if $(filter student,$(EDITION)),--path-output $(STUDENT_BOOK),)
 
 book-clean:
@@ -128,7 +128,7 @@ test: install node browser poppler epubcheck
 	    --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider || exit 1; done
 
 # The slow checks `make test` leaves out (pytest marker `slow`): run them before a release, and after
-# changing requirements, pyproject.toml, the Makefile's install or alliance/theme_assets.py.
+# changing requirements, pyproject.toml, the Makefile's install or alliance/book/theme_assets.py.
 test-slow: install node browser
 	$(MAKE) --no-print-directory book EDITION=solution
 	$(MAKE) --no-print-directory book EDITION=student
@@ -144,12 +144,12 @@ lab: book
 	$(BIN)/jupyter lab --notebook-dir=$(CURDIR)/notebooks $(LAB_FLAGS)
 
 student: book
-	$(BIN)/python -m alliance.student
+	$(BIN)/python -m alliance.editions.student
 
 # SUBMISSIONS: a folder, a folder per student or a Canvas zip; OUT defaults to SUBMISSIONS-graded.
 grade: install
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=folder-or-zip [ROSTER=roster.csv] [OUT=folder] [SHARD=i/n]"; exit 2; }
-	$(BIN)/python -m alliance.grading "$(SUBMISSIONS)" $(if $(OUT),--out "$(OUT)",) $(if $(ROSTER),--roster "$(ROSTER)",) $(if $(SHARD),--shard $(SHARD),) $(GRADE_FLAGS)
+	$(BIN)/python -m alliance.classroom.grading "$(SUBMISSIONS)" $(if $(OUT),--out "$(OUT)",) $(if $(ROSTER),--roster "$(ROSTER)",) $(if $(SHARD),--shard $(SHARD),) $(GRADE_FLAGS)
 
 # Lighthouse 13 (npm, for `make bench`) asks for Node.js >= 22.19; Debian 12 has 20. npm's `node`
 # package brings a Node 22 binary (from the npm registry) into LIGHTHOUSE_NODE_DIR, used only by the bench.
@@ -163,7 +163,7 @@ $(LIGHTHOUSE_NODE_DIR)/.installed:
 bench: install browser node $(LIGHTHOUSE_NODE_DIR)/.installed
 	$(BIN)/python tools/bench.py $(if $(WITH_TEST),--with-test,)
 
-# The EPUB edition, written from the built book (alliance/epub.py) and checked by Debian's epubcheck
+# The EPUB edition, written from the built book (alliance/book/epub.py) and checked by Debian's epubcheck
 # (java). EDITION=student: from the student edition of the book, as course-student.epub.
 EPUB_DIR := _build/epub
 EPUBCHECK_JAR := /usr/share/java/epubcheck.jar
@@ -175,10 +175,10 @@ epubcheck:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq epubcheck >/dev/null; }
 
 epub: book epubcheck
-	$(BIN)/python -m alliance.epub --check --edition $(EDITION) \
+	$(BIN)/python -m alliance.book.epub --check --edition $(EDITION) \
 	  --html $(if $(filter student,$(EDITION)),$(STUDENT_HTML),_build/html) \
 	  --out $(EPUB_DIR)/course$(if $(filter student,$(EDITION)),-student,).epub
-	@# again: the download menus now offer the EPUB (alliance/sphinxext.py rewrites the pages)
+	@# again: the download menus now offer the EPUB (alliance/book/sphinxext.py rewrites the pages)
 	$(MAKE) --no-print-directory book EDITION=$(EDITION)
 
 linkcheck: install book
@@ -190,18 +190,18 @@ clean:
 # After grading (OUT is the grading output folder, with results.json).
 marking: install
 	@test -n "$(OUT)" || { echo "usage: make marking OUT=folder"; exit 2; }
-	$(BIN)/python -m alliance.marking export "$(OUT)"
+	$(BIN)/python -m alliance.classroom.marking export "$(OUT)"
 
 # MARKS: one sheet, or several (one per marker) merged together: MARKS="a.csv b.csv". A blank cell leaves
 # a merged mark as it is (CLEAR_BLANK=1 clears it); REPLACE=1 lets a sheet change marks merged from another.
 merge-marks: install
 	@test -n "$(OUT)" -a -n "$(MARKS)" || { echo "usage: make merge-marks OUT=folder MARKS=\"marks.csv [more.csv]\" [CLEAR_BLANK=1] [REPLACE=1]"; exit 2; }
-	$(BIN)/python -m alliance.marking merge "$(OUT)" $(MARKS) $(if $(CLEAR_BLANK),--clear-blank,) $(if $(REPLACE),--replace,)
+	$(BIN)/python -m alliance.classroom.marking merge "$(OUT)" $(MARKS) $(if $(CLEAR_BLANK),--clear-blank,) $(if $(REPLACE),--replace,)
 
 feedback: install
 	@test -n "$(OUT)" || { echo "usage: make feedback OUT=folder [MODEL_ANSWERS=1]"; exit 2; }
-	$(BIN)/python -m alliance.feedback "$(OUT)" $(if $(MODEL_ANSWERS),--model-answers,)
+	$(BIN)/python -m alliance.classroom.feedback "$(OUT)" $(if $(MODEL_ANSWERS),--model-answers,)
 
 gradebook: install
 	@test -n "$(OUT)" || { echo "usage: make gradebook OUT=folder [ROSTER=roster.csv]"; exit 2; }
-	$(BIN)/python -m alliance.gradebook "$(OUT)" $(if $(ROSTER),--roster "$(ROSTER)",)
+	$(BIN)/python -m alliance.classroom.gradebook "$(OUT)" $(if $(ROSTER),--roster "$(ROSTER)",)

@@ -273,8 +273,7 @@ def background_timeline(reference_dir: Path | None = None) -> pd.DataFrame:
     reader reads it), ``event`` (a short label) and ``page``, a link to the page whose words are the site's
     short name and the kind of page ("Japan Times, press report"; an event reads "…, checked event").
     An event whose date a background row already covers is left out (the row says more)."""
-    from alliance.reference import display_date, load_events
-    from alliance.tables import Link
+    from alliance.reference import Link, display_date, load_events
 
     rows = background_table(reference_dir)
     dated = rows[rows["date"].str.strip() != ""]

@@ -19,3 +19,7 @@ class QuotationError(CourseError):
 
 class CitationError(CourseError):
     """A paragraph citation, inline quotation or claim of absence does not hold."""
+
+
+class EditionError(CourseError):
+    """A notebook edition could not be written: an unknown construct, a missing value or link."""

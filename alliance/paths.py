@@ -15,6 +15,8 @@ def _find_root() -> Path:
 
 
 PROJECT_ROOT: Path = _find_root()
+#: The course package itself (``alliance/``, with its subpackages).
+PACKAGE_DIR: Path = Path(__file__).resolve().parent
 SEEDS_DIR: Path = PROJECT_ROOT / "seeds"
 DATA_DIR: Path = PROJECT_ROOT / "data"
 METADATA_CSV: Path = DATA_DIR / "sources.csv"
@@ -33,6 +35,23 @@ BOOK_CONFIG: Path = PROJECT_ROOT / "_config.yml"
 LAB_BOOK_LINK = "book"
 #: The built book (solution edition), relative to the project root.
 BUILT_BOOK_DIR = "_build/html"
+#: Everything ``make`` builds, in one place: the book (``make book``; ``EDITION=student``: jupyter-book's
+#: ``--path-output`` puts it in ``<dir>/_build/html``), the executed notebooks' glue values, the student
+#: notebooks (``make student``), the PDF and the EPUB.
+BUILD_DIR: Path = PROJECT_ROOT / "_build"
+HTML_DIR: Path = PROJECT_ROOT / BUILT_BOOK_DIR
+GLUE_DIR: Path = BUILD_DIR / "jupyter_execute"
+STUDENT_BOOK_DIR: Path = BUILD_DIR / "student-book"
+STUDENT_HTML_DIR: Path = STUDENT_BOOK_DIR / "_build" / "html"
+STUDENT_NOTEBOOKS_DIR: Path = BUILD_DIR / "student"
+PDF_DIR: Path = BUILD_DIR / "pdf"
+EPUB_DIR: Path = BUILD_DIR / "epub"
+
+
+def package_modules(package_dir: Path | None = None) -> list[Path]:
+    """Every module of the course package, its subpackages included (``alliance/**/*.py``)."""
+    package_dir = Path(package_dir or PACKAGE_DIR)
+    return sorted(p for p in package_dir.rglob("*.py") if "__pycache__" not in p.parts)
 
 
 @functools.cache

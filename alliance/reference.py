@@ -2,13 +2,23 @@
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from alliance import paths
-# The data page's tables of text are made by the course's one table helper (re-exported here).
-from alliance.tables import text_table  # noqa: F401
+
+
+@dataclass(frozen=True)
+class Link:
+    """A cell that is a link with its own words (``Link(row.source_url, "checked page")``)."""
+
+    url: str
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
 
 
 def _read_dated(path: Path) -> pd.DataFrame:
@@ -157,3 +167,14 @@ def load_data(name: str) -> pd.DataFrame:
     return pd.read_csv(path, keep_default_na=False)
 
 
+
+
+def __getattr__(name: str) -> object:
+    """Frozen path: notebooks handed out before the tables moved import ``text_table`` from here
+    (``from alliance.reference import load_data, text_table``); it lives in :mod:`alliance.tables`,
+    which imports this module, so it is looked up on use, not at import."""
+    if name == "text_table":
+        import importlib
+
+        return importlib.import_module("alliance.tables").text_table
+    raise AttributeError(f"module 'alliance.reference' has no attribute {name!r}")

@@ -35,6 +35,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 
 from alliance import paths
+from alliance.reference import Link  # noqa: F401  (a cell that is a link; chapters import it from here)
 
 #: A code name: lowercase words joined by underscores (``date_basis``, ``per_1000``).
 CODE_NAME = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)+$")
@@ -196,17 +197,6 @@ def site_name(address: str) -> str:
     from alliance.background import known_site_name
 
     return known_site_name(address) or (urlsplit(address).hostname or address).lower().removeprefix("www.")
-
-
-@dataclass(frozen=True)
-class Link:
-    """A cell that is a link with its own words (``Link(row.source_url, "checked page")``)."""
-
-    url: str
-    text: str
-
-    def __str__(self) -> str:
-        return self.text
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 Grading never compares answers inside the process that ran the submission: a submission can
 replace any function there (``check``, the scoring code, ``==``). Instead the runner
-(:mod:`alliance.runner`) turns each answer variable into tagged JSON with :func:`encode`, and the
+(:mod:`alliance.classroom.runner`) turns each answer variable into tagged JSON with :func:`encode`, and the
 grading process rebuilds ordinary values with :func:`decode` (plain Python, pandas frames, a
 :class:`ChartSpec` for an Altair chart) and checks them with :func:`alliance.exercises.check`.
 Nothing from the submission is executed or unpickled in the grading process: the worst a

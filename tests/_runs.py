@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alliance.results import GradingRun, ItemResult, SubmissionResult
+from alliance.classroom.results import GradingRun, ItemResult, SubmissionResult
 
 HOSTILE = "<script>alert('x')</script> & more"
 CORRECT = "correct."

@@ -48,9 +48,9 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 
-from alliance.editions import STUDENT_HTML_DIR
+from alliance.paths import STUDENT_HTML_DIR
 from alliance.paths import BUNDLE_NAME
-from alliance.site import CHROMIUM_ARGS, LOCAL_HOST, find_chromium, serve, toc_files
+from alliance.book.site import CHROMIUM_ARGS, LOCAL_HOST, find_chromium, serve, toc_files
 
 pytestmark = pytest.mark.browser
 

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from alliance.site import toc_files
+from alliance.book.site import toc_files
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "_build" / "html"
-#: What ``make book`` runs: jupyter-book's command line (``alliance.jupyterbook``).
-JB = [sys.executable, "-m", "alliance.jupyterbook"]
+#: What ``make book`` runs: jupyter-book's command line (``alliance.book.jupyterbook``).
+JB = [sys.executable, "-m", "alliance.book.jupyterbook"]
 pytestmark = pytest.mark.build
 
 
@@ -44,7 +44,7 @@ def test_every_toc_page_and_source_reader_is_built():
 
 
 def test_charts_use_one_shared_bundle_and_no_cdn():
-    from alliance.sphinxext import BUNDLE_HEADER
+    from alliance.book.sphinxext import BUNDLE_HEADER
 
     bundle = (HTML / "_static" / "vega-bundle.js").read_text(encoding="utf-8")
     assert bundle.startswith(BUNDLE_HEADER + "\n") and "window.vegaEmbed=" in bundle

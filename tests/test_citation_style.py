@@ -1,4 +1,4 @@
-"""How evidence reads on the page (alliance.citation_style): one small Sphinx book, built once, with
+"""How evidence reads on the page (alliance.book.citation_style): one small Sphinx book, built once, with
 one paragraph per case (each case's paragraph starts with its own marker word)."""
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """A whole course cycle, end to end, as an instructor runs it.
 
-A roster and a synthetic Canvas zip (:mod:`alliance.democlass`: matched, late, unmatched,
+A roster and a synthetic Canvas zip (:mod:`alliance.classroom.democlass`: matched, late, unmatched,
 duplicate, not-a-notebook and hostile submissions) are graded in the sandbox into
 ``results.json`` and ``grades.csv``; the marking sheet is exported, filled and merged (written answers
 and the judgements of the source-criticism questions, each out of the points of its answer key); feedback
@@ -17,13 +17,13 @@ from pathlib import Path
 
 import pytest
 
-from alliance.democlass import write_class
+from alliance.classroom.democlass import write_class
 from alliance.exercises import points_by_kind, questions
-from alliance.feedback import write_feedback
-from alliance.grading import grade, merge
-from alliance.marking import MarkingError, export_marking, merge_marks
-from alliance.results import GradingRun
-from alliance.sandbox import Limits
+from alliance.classroom.feedback import write_feedback
+from alliance.classroom.grading import grade, merge
+from alliance.classroom.marking import MarkingError, export_marking, merge_marks
+from alliance.classroom.results import GradingRun
+from alliance.classroom.sandbox import Limits
 
 LIMITS = Limits(cell_timeout=20, total_timeout=60)
 HOSTILE = ["replaced_checker", "memory_hog", "fork_bomb", "writes_outside"]

@@ -10,10 +10,12 @@ from urllib.parse import urljoin, urlparse
 import nbformat
 import pytest
 
-from alliance.editions import (BookIndex, EditionError, _link, _link_title, _Page, commonmark_html, exercise_edition,
-                               notebook_raw_myst, raw_myst)
+from alliance.editions.links import BookIndex, _link, _link_title
+from alliance.editions.myst import _Page, commonmark_html, notebook_raw_myst, raw_myst
+from alliance.editions.notebooks import exercise_edition
+from alliance.errors import EditionError
 from alliance.exercises import exercise_id, solution_notebooks
-from alliance.site import toc_files
+from alliance.book.site import toc_files
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "_build" / "html"
@@ -243,7 +245,7 @@ def test_solution_edition_runs_like_the_book_without_its_hidden_placeholders() -
 @pytest.mark.build
 def test_lab_copies_are_never_overwritten(tmp_path: Path) -> None:
     """``make lab`` (``--lab notebooks``): a second run keeps a student's changed notebook as it is."""
-    from alliance.editions import main
+    from alliance.editions.__main__ import main
 
     assert main(["--lab", str(tmp_path)]) == 0
     chapters = sorted((tmp_path / "chapters").glob("*.ipynb"))

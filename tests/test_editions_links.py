@@ -20,8 +20,12 @@ import yaml
 
 from alliance import paths
 from alliance.prose import reference_urls
-from alliance.editions import (STUDENT_HTML_DIR, BookIndex, commonmark_html, link_base, main, write_book_editions)
-from alliance.sphinxext import publication_settings
+from alliance.editions.__main__ import main
+from alliance.editions.links import BookIndex, link_base
+from alliance.editions.myst import commonmark_html
+from alliance.editions.publish import write_book_editions
+from alliance.paths import STUDENT_HTML_DIR
+from alliance.book.sphinxext import publication_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "_build" / "html"

@@ -12,8 +12,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from alliance.editions import (MANIFEST_NAME, BookIndex, EditionJob, PublishedEditions, exercise_edition,
-                               file_digest, page_edition, publish_editions, write_book_editions)
+from alliance.editions.links import BookIndex
+from alliance.editions.notebooks import exercise_edition, page_edition
+from alliance.editions.publish import MANIFEST_NAME, EditionJob, PublishedEditions, file_digest, publish_editions, write_book_editions
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "_build" / "html"

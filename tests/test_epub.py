@@ -12,10 +12,10 @@ from xml.etree import ElementTree
 import pytest
 from bs4 import BeautifulSoup
 
-from alliance.epub import (CONTENT_DIR, COVER_SIZE, LinkMap, article_html, build_epub, clean_article, cover_svg,
+from alliance.book.epub import (CONTENT_DIR, COVER_SIZE, LinkMap, article_html, build_epub, clean_article, cover_svg,
                            package_document, renumber_ids, run_epubcheck, safe_id, toc_entries, wrap_title)
-from alliance.editions import STUDENT_HTML_DIR
-from alliance.static_charts import find_charts
+from alliance.paths import STUDENT_HTML_DIR
+from alliance.book.static_charts import find_charts
 from tests.test_student_book import solution_probes, words
 
 ROOT = Path(__file__).resolve().parent.parent

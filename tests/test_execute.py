@@ -1,4 +1,4 @@
-"""Parallel pre-execution of the book's notebooks (alliance.execute)."""
+"""Parallel pre-execution of the book's notebooks (alliance.book.execute)."""
 from __future__ import annotations
 
 import json
@@ -9,7 +9,7 @@ import nbformat
 from jupyter_cache import get_cache
 from jupyter_cache.executors.basic import ProcessData
 
-from alliance.execute import MYST_READER, SignalSafeWorker, execute_in_parallel, is_myst_notebook, select_notebooks
+from alliance.book.execute import MYST_READER, SignalSafeWorker, execute_in_parallel, is_myst_notebook, select_notebooks
 
 FRONT = "---\nkernelspec:\n  display_name: Python 3\n  language: python\n  name: python3\n---\n\n# T\n\n"
 

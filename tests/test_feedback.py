@@ -1,4 +1,4 @@
-"""alliance.feedback: one self-contained page per student and exercise, and the zip for the LMS."""
+"""alliance.classroom.feedback: one self-contained page per student and exercise, and the zip for the LMS."""
 from __future__ import annotations
 
 import zipfile
@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from alliance import feedback
-from alliance.feedback import page_name, write_feedback
-from alliance.marking import MystRenderer
-from alliance.results import GradingRun
+from alliance.classroom import feedback
+from alliance.classroom.feedback import page_name, write_feedback
+from alliance.classroom.marking import MystRenderer
+from alliance.classroom.results import GradingRun
 from tests._runs import sample_run
 
 PLAIN = MystRenderer(None)

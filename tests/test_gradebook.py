@@ -1,4 +1,4 @@
-"""alliance.gradebook: grades.csv, the Canvas import CSV and the per-question summary."""
+"""alliance.classroom.gradebook: grades.csv, the Canvas import CSV and the per-question summary."""
 from __future__ import annotations
 
 import csv
@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from alliance import gradebook
-from alliance.gradebook import (format_points, is_answered, summarize, write_canvas_csv, write_grades_csv,
+from alliance.classroom import gradebook
+from alliance.classroom.gradebook import (format_points, is_answered, summarize, write_canvas_csv, write_grades_csv,
                                 write_summary)
-from alliance.results import ItemResult
+from alliance.classroom.results import ItemResult
 from tests._runs import sample_run, saved_run
 
 

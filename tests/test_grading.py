@@ -12,12 +12,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from alliance.democlass import HOSTILE
+from alliance.classroom.democlass import HOSTILE
 from alliance.exercises import auto_questions, points_by_kind, solution_notebooks
-from alliance.grading import grade, main
-from alliance.results import GradingRun
-from alliance.sandbox import Limits
-from alliance.student import strip_solutions
+from alliance.classroom.grading import grade, main
+from alliance.classroom.results import GradingRun
+from alliance.classroom.sandbox import Limits
+from alliance.editions.solutions import strip_solutions
 
 FIXTURES = Path(__file__).parent / "fixtures" / "submissions"
 CELL_TIMEOUT = 20      # long enough for the imports on a busy 2-core machine; a loop costs this much
@@ -192,7 +192,7 @@ def test_command_line_on_a_folder_of_non_notebooks(tmp_path, capsys):
 
 
 def test_without_a_sandbox_grading_refuses_unless_asked(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr("alliance.sandbox.find_bwrap", lambda: None)
+    monkeypatch.setattr("alliance.classroom.sandbox.find_bwrap", lambda: None)
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "a.ipynb").write_text("{not json")
     assert main([str(tmp_path / "in")]) == 3

@@ -1,4 +1,4 @@
-"""jupyter-book's command line with a slow import deferred (alliance.jupyterbook, ``make book``)."""
+"""jupyter-book's command line with a slow import deferred (alliance.book.jupyterbook, ``make book``)."""
 from __future__ import annotations
 
 import subprocess
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from alliance.jupyterbook import deferred
+from alliance.book.jupyterbook import deferred
 
 SLOW_MODULE = '''
 import builtins
@@ -72,7 +72,7 @@ def test_jsonschema_still_checks_iris_with_rfc3987_syntax_deferred() -> None:
     check imports it and validates as without the stand-in (rfc3987-syntax is in the lock)."""
     script = (
         "import sys\n"
-        "from alliance.jupyterbook import DEFERRED_IMPORTS, deferred\n"
+        "from alliance.book.jupyterbook import DEFERRED_IMPORTS, deferred\n"
         "stand_in = deferred('rfc3987_syntax', DEFERRED_IMPORTS['rfc3987_syntax'])\n"
         "import jsonschema\n"
         "assert sys.modules['rfc3987_syntax'] is stand_in, 'imported with jsonschema'\n"

@@ -20,9 +20,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from alliance.editions import raw_myst, write_reader_editions
-from alliance.labrun import NotebookReport, jupyterlab, run_notebooks
-from alliance.site import find_chromium
+from alliance.editions.myst import raw_myst
+from alliance.editions.publish import write_reader_editions
+from alliance.book.labrun import NotebookReport, jupyterlab, run_notebooks
+from alliance.book.site import find_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.build, pytest.mark.slow]  # 1.5 min: `make test-slow`
 

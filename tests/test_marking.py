@@ -1,4 +1,4 @@
-"""alliance.marking: the anonymous marking page and sheet, and merging a filled sheet."""
+"""alliance.classroom.marking: the anonymous marking page and sheet, and merging a filled sheet."""
 from __future__ import annotations
 
 import csv
@@ -6,12 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from alliance import marking, paths
-from alliance.editions import BookIndex
+from alliance import paths
+from alliance.classroom import marking
+from alliance.editions.links import BookIndex
 from alliance.exercises import solution_notebooks
-from alliance.marking import (MarkingError, MystRenderer, export_marking, merge_marks, plain_commonmark,
+from alliance.classroom.marking import (MarkingError, MystRenderer, export_marking, merge_marks, plain_commonmark,
                               read_exercise_text)
-from alliance.results import GradingRun
+from alliance.classroom.results import GradingRun
 from tests._runs import sample_run
 
 PLAIN = MystRenderer(None)

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from alliance import grading, marking
-from alliance.marking import MarkingError, MystRenderer, export_marking
-from alliance.results import GradingRun
+from alliance.classroom import grading, marking
+from alliance.classroom.marking import MarkingError, MystRenderer, export_marking
+from alliance.classroom.results import GradingRun
 from tests._runs import sample_run
 
 PLAIN = MystRenderer(None)

@@ -1,4 +1,4 @@
-"""Generated pages: the source reader and the glossary (alliance.pages)."""
+"""Generated pages: the source reader and the glossary (alliance.book.pages)."""
 from __future__ import annotations
 
 import hashlib
@@ -6,7 +6,7 @@ import hashlib
 import pandas as pd
 
 from alliance.corpus import build_corpus
-from alliance.pages import glossary_page, reader_page
+from alliance.book.pages import glossary_page, reader_page
 
 
 def test_reader_page_numbers_every_paragraph_and_labels_furniture():
@@ -59,7 +59,7 @@ def test_reader_card_keeps_file_name_and_sha256_under_technical_details():
 
 
 def test_glossary_cites_a_whole_source_by_its_reader_page_and_series_in_words():
-    from alliance.pages import evidence_markup
+    from alliance.book.pages import evidence_markup
 
     markup = evidence_markup("data:seeds/000_ddd02bc2ac0417d8.txt; ref:context-figures:china_japan_trade_total:2011")
     assert "{ref}`Su, whole page <su2017>`" in markup and "000_" not in markup
@@ -67,7 +67,7 @@ def test_glossary_cites_a_whole_source_by_its_reader_page_and_series_in_words():
 
 
 def test_glossary_cites_a_background_row_by_its_short_named_link():
-    from alliance.pages import evidence_markup
+    from alliance.book.pages import evidence_markup
 
     markup = evidence_markup("yuan2018:6; ref:context-background:constitution-article-9; ref:context-institutions:JIIA-2")
     assert markup == "({para}`yuan2018:6`; {bg}`constitution-article-9`; {inst}`JIIA-2`)"

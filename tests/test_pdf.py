@@ -1,4 +1,4 @@
-"""The PDF edition (``make pdf``, ``alliance/pdf.py``): both editions printed once per module.
+"""The PDF edition (``make pdf``, ``alliance/book/pdf.py``): both editions printed once per module.
 
 The PDFs are printed from the built books (``_build/html`` and the student edition's build) into a
 temporary folder by the ``printed`` fixture (about 30 s per edition), then read with Debian's
@@ -22,10 +22,10 @@ from pypdf import PdfReader
 
 from alliance import load_corpus
 from alliance.paths import published_url
-from alliance.pdf import (EDITIONS, BookPage, PdfResult, build_pdf, convert_article, page_key, page_sections,
+from alliance.book.pdf import (EDITIONS, BookPage, PdfResult, build_pdf, convert_article, page_key, page_sections,
                          target_id, toc_html, toc_targets)
-from alliance.site import find_chromium, toc_files
-from alliance.static_charts import find_charts
+from alliance.book.site import find_chromium, toc_files
+from alliance.book.static_charts import find_charts
 
 pytestmark = pytest.mark.build
 ROOT = Path(__file__).resolve().parent.parent

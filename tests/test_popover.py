@@ -1,4 +1,4 @@
-"""Citation popovers (``alliance.popovers``, ``alliance/popover.js``): the cited paragraph's text one
+"""Citation popovers (``alliance.book.popovers``, ``alliance/book/popover.js``): the cited paragraph's text one
 hover, keyboard focus or tap away, in both editions of the built book.
 
 Unit tests of the data generator and the markup contract first; then, in headless Chromium (Debian's,
@@ -26,7 +26,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from alliance.popovers import (ABSENCE_LINK_CLASS, LINK_CLASS, PARAGRAPHS_HEADER, PARAGRAPHS_JS, POPOVER_JS,
+from alliance.book.popovers import (ABSENCE_LINK_CLASS, LINK_CLASS, PARAGRAPHS_HEADER, PARAGRAPHS_JS, POPOVER_JS,
                                classify_quote_links, has_citation_links, paragraph_classes, paragraph_data,
                                paragraphs_script, write_if_changed, write_popover_files)
 
@@ -77,7 +77,7 @@ def test_popover_files_are_written_only_when_they_change(tmp_path: Path) -> None
 
 
 def test_paragraph_classes_and_links() -> None:
-    from alliance.citation_style import absence_link, para_link
+    from alliance.book.citation_style import absence_link, para_link
 
     assert paragraph_classes("su2017", [4, 5, 4]) == ["alliance-p-su2017-4", "alliance-p-su2017-5"]
     link = para_link("Su ¶4–5", "su2017.html#su2017-p4", "su2017", (4, 5))
@@ -222,7 +222,7 @@ def sample(links: list[dict[str, str]]) -> list[int]:
 @pytest.fixture(scope="module")
 def browser_run(html_dir: Path):
     """One Chromium (Debian's) and the book served on localhost; yields (browser, base URL)."""
-    from alliance.site import CHROMIUM_ARGS, find_chromium, serve
+    from alliance.book.site import CHROMIUM_ARGS, find_chromium, serve
     from tests.test_browser import AXE_JS
 
     chromium = find_chromium()

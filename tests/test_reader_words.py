@@ -32,8 +32,8 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup, Tag
 
-from alliance.editions import STUDENT_HTML_DIR
-from alliance.site import toc_files
+from alliance.paths import STUDENT_HTML_DIR
+from alliance.book.site import toc_files
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTION_HTML = ROOT / "_build" / "html"

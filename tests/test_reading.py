@@ -1,4 +1,4 @@
-"""alliance.reading: how a built page reads (unit tests on small pages; the built chapters' targets)."""
+"""alliance.book.reading: how a built page reads (unit tests on small pages; the built chapters' targets)."""
 from __future__ import annotations
 
 import re
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from alliance import paths
-from alliance.reading import TARGETS, measure_chapters, measure_page, sentences, words
+from alliance.book.reading import TARGETS, measure_chapters, measure_page, sentences, words
 
 PAGE = """<html><body><article class="bd-article">
 <p>Su calls the alliance a <span class="alliance-quote-inline">“<a class="alliance-para-link alliance-p-su2017-4"

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from alliance import democlass
-from alliance.feedback import feedback_html
-from alliance.marking import MystRenderer
-from alliance.results import SubmissionResult
+from alliance.classroom import democlass
+from alliance.classroom.feedback import feedback_html
+from alliance.classroom.marking import MystRenderer
+from alliance.classroom.results import SubmissionResult
 
 
 def test_the_demo_class_can_hold_every_hostile_case(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -40,8 +40,8 @@ def test_an_upload_that_is_not_a_notebook_gets_a_plain_page() -> None:
 
 def test_every_hostile_case_of_the_demo_leaves_a_grading_note(tmp_path: Path) -> None:
     """The guide says the grading notes show the sandbox stopping each hostile case: each one has a note."""
-    from alliance.grading import grade
-    from alliance.sandbox import Limits
+    from alliance.classroom.grading import grade
+    from alliance.classroom.sandbox import Limits
 
     roster, archive, planned = democlass.write_class(tmp_path, len(democlass.HOSTILE), ["ex00"], seed=3,
                                                      hostile_cases=list(democlass.HOSTILE))

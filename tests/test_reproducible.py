@@ -30,8 +30,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-#: What ``make book`` runs: jupyter-book's command line (``alliance.jupyterbook``).
-JB = [sys.executable, "-m", "alliance.jupyterbook"]
+#: What ``make book`` runs: jupyter-book's command line (``alliance.book.jupyterbook``).
+JB = [sys.executable, "-m", "alliance.book.jupyterbook"]
 IGNORE = shutil.ignore_patterns("_build", ".venv", "node_modules", ".git", ".pytest_cache", "__pycache__",
                                 ".ipynb_checkpoints")
 #: (pattern, replacement, reason): the documented build stamps.

@@ -9,13 +9,13 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from alliance import roster as roster_module
+from alliance.classroom import roster as roster_module
 from alliance.exercises import EXERCISES_DIR
-from alliance.results import SubmissionResult
-from alliance.roster import (DUPLICATE, MATCHED, UNMATCHED, Candidate, Roster, RosterError, Student, collect,
+from alliance.classroom.results import SubmissionResult
+from alliance.classroom.roster import (DUPLICATE, MATCHED, UNMATCHED, Candidate, Roster, RosterError, Student, collect,
                              load_roster, main, match, name_slugs, parse_canvas_name, read_candidate)
-from alliance.student import strip_solutions
-from alliance.written import Identity
+from alliance.editions.solutions import strip_solutions
+from alliance.classroom.written import Identity
 
 EX03 = EXERCISES_DIR / "ex03-trade-frictions.ipynb"
 EX00 = EXERCISES_DIR / "ex00-reading-the-sources.ipynb"

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from alliance.grading import run_submission
-from alliance.sandbox import Limits, Sandbox, make_sandbox, parse_size, size_text
+from alliance.classroom.grading import run_submission
+from alliance.classroom.sandbox import Limits, Sandbox, make_sandbox, parse_size, size_text
 
 LIMITS = Limits(memory=2 * 1024 ** 3, processes=64, file_size=50 * 1024 ** 2, scratch=128 * 1024 ** 2,
                 cell_timeout=5, total_timeout=40)
@@ -114,7 +114,7 @@ def test_root_runs_submissions_as_another_user(sandbox):
 
 def test_solutions_and_the_built_book_are_hidden_from_submissions(tmp_path):
     from alliance import paths
-    from alliance.grading import hidden_paths
+    from alliance.classroom.grading import hidden_paths
 
     (tmp_path / "class").mkdir()
     sandbox = make_sandbox(hidden_paths(tmp_path / "class", tmp_path / "out"))
@@ -128,7 +128,7 @@ def test_solutions_and_the_built_book_are_hidden_from_submissions(tmp_path):
 def test_a_course_in_a_folder_only_its_owner_may_pass_is_exposed(tmp_path):
     """``mktemp -d`` makes 0700 folders: run as another user, the runner could not read a course cloned
     there, so the folder is remade passable and its entries are bound one by one."""
-    from alliance.sandbox import _expose
+    from alliance.classroom.sandbox import _expose
 
     course = tmp_path / "clone"
     (course / ".venv").mkdir(parents=True)

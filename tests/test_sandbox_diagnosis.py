@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from alliance import grading, paths, sandbox
+from alliance import paths
+from alliance.classroom import grading, sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
 

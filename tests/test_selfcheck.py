@@ -12,9 +12,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from alliance.selfcheck import (ANSWERS_HEADING, CORRECT, NOT_QUITE, letter, SelfCheck, SelfCheckError, book_selfchecks, check,
-                                is_correct, normalize_answer, parse_selfcheck, plain_text, print_selfchecks,
-                                selfchecks_in)
+from alliance.selfcheck import ANSWERS_HEADING, CORRECT, NOT_QUITE, letter, SelfCheck, SelfCheckError, book_selfchecks, check, is_correct, normalize_answer, parse_selfcheck, plain_text, selfchecks_in
+from alliance.book.selfcheck import print_selfchecks
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -139,8 +138,8 @@ def _mini_book(tmp_path: Path, body: str) -> subprocess.CompletedProcess[str]:
     (src / "conf.py").write_text(
         "extensions = ['myst_parser']\n"
         "def setup(app):\n"
-        "    from alliance.sphinxext import quote_role, para_role, absent_role, background_role, institution_role, RenderEvidence\n"
-        "    from alliance.selfcheck import setup_selfchecks\n"
+        "    from alliance.book.sphinxext import quote_role, para_role, absent_role, background_role, institution_role, RenderEvidence\n"
+        "    from alliance.book.selfcheck import setup_selfchecks\n"
         "    app.add_role('q', quote_role); app.add_role('para', para_role); app.add_role('absent', absent_role)\n"
         "    app.add_role('bg', background_role); app.add_role('inst', institution_role)\n"
         "    app.add_transform(RenderEvidence)\n"
@@ -225,7 +224,8 @@ def test_print_gives_numbered_questions_and_the_answers_at_the_end(tmp_path: Pat
 # --------------------------------------------------------------------------- notebook editions
 
 def test_a_self_check_becomes_a_callout_and_a_check_cell() -> None:
-    from alliance.editions import BookIndex, convert_notebook
+    from alliance.editions.links import BookIndex
+    from alliance.editions.notebooks import convert_notebook
 
     book = BookIndex("https://example.org/book/", {}, ROOT, ROOT / "_build" / "nonexistent")
     nb = nbformat.v4.new_notebook()

@@ -1,4 +1,4 @@
-"""Self-checks in the browser (``alliance/selfcheck.js``), in headless Chromium (Debian's, as
+"""Self-checks in the browser (``alliance/book/selfcheck.js``), in headless Chromium (Debian's, as
 ``tests/test_browser.py``), offline, in both editions of the built book.
 
 On every built page that holds self-checks (the chapters, and the example on ``appendix/checks``;
@@ -19,7 +19,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from alliance.selfcheck import CORRECT, FORM_CLASS, NOT_QUITE, SELFCHECK_SOURCE
+from alliance.book.selfcheck import SELFCHECK_SOURCE
+from alliance.selfcheck import CORRECT, FORM_CLASS, NOT_QUITE
 
 ROOT = Path(__file__).resolve().parents[1]
 _DARK_MODE = "() => { document.documentElement.dataset.mode = 'dark'; document.documentElement.dataset.theme = 'dark'; }"
@@ -64,7 +65,7 @@ def html_dir(edition: str) -> Path:
 
 @pytest.fixture(scope="module")
 def browser():
-    from alliance.site import CHROMIUM_ARGS, find_chromium
+    from alliance.book.site import CHROMIUM_ARGS, find_chromium
     from tests.test_browser import AXE_JS
 
     chromium = find_chromium()
@@ -157,7 +158,7 @@ def answer_by_keyboard(form, right: bool) -> list[str]:
 
 @pytest.mark.browser
 def test_every_self_check_answers_right_and_wrong_by_keyboard(html_dir: Path, browser, edition: str) -> None:
-    from alliance.site import serve
+    from alliance.book.site import serve
     from tests.test_browser import AXE_JS
 
     pages = pages_with_selfchecks(html_dir)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from alliance.static_charts import STATIC_CHART_FONT, find_charts, replace_charts, static_spec
+from alliance.book.static_charts import STATIC_CHART_FONT, find_charts, replace_charts, static_spec
 
 HTML = Path(__file__).resolve().parent.parent / "_build" / "html"
 pytestmark = pytest.mark.build
@@ -54,7 +54,7 @@ def texts_outside_the_view(svgs: dict[str, str]) -> list[str]:
     """The texts of each SVG that Chromium draws (partly) outside its viewBox, where they are cut."""
     from playwright.sync_api import sync_playwright
 
-    from alliance.site import CHROMIUM_ARGS, find_chromium
+    from alliance.book.site import CHROMIUM_ARGS, find_chromium
 
     chromium = find_chromium()
     assert chromium, "Chromium not found: make browser installs it"

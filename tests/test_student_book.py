@@ -25,9 +25,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from alliance.editions import STUDENT_HTML_DIR, drop_gated_solutions, student_page_notebook
+from alliance.editions.notebooks import drop_gated_solutions, student_page_notebook
+from alliance.paths import STUDENT_HTML_DIR
 from alliance.exercises import solution_notebooks
-from alliance.site import toc_files
+from alliance.book.site import toc_files
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTION_HTML = ROOT / "_build" / "html"
@@ -72,7 +73,7 @@ def probe(line: str) -> str:
 
 
 #: Scripts of HTML outputs: a chart's script holds its Vega-Lite spec, which the book compiles to Vega
-#: when it writes the page (``alliance.sphinxext.compile_charts``), so it is not shown as written; the
+#: when it writes the page (``alliance.book.sphinxext.compile_charts``), so it is not shown as written; the
 #: chart's description, in its caption, is.
 _SCRIPT_BLOCK = re.compile(r"<script\b.*?</script>", re.S)
 
@@ -340,7 +341,7 @@ def test_drop_gated_solutions_keeps_the_exercise_and_drops_the_solution() -> Non
 
 
 def test_drop_gated_solutions_refuses_an_unclosed_solution() -> None:
-    from alliance.editions import EditionError
+    from alliance.errors import EditionError
 
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("````{solution-start} ex-a\n````\nOpen.")])
     with pytest.raises(EditionError, match="solution-end"):

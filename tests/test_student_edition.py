@@ -5,7 +5,8 @@ import nbformat
 import pytest
 
 from alliance.exercises import auto_questions, exercise_id, solution_notebooks
-from alliance.student import publish, strip_solutions, write_student_edition
+from alliance.editions.solutions import strip_solutions
+from alliance.editions.student import publish, write_student_edition
 
 SOLUTIONS = solution_notebooks()
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from alliance.editions import STUDENT_HTML_DIR
+from alliance.paths import STUDENT_HTML_DIR
 from tests.test_escaping import _Links
 from alliance.tables import (
     COLUMN_LABELS, TableLabelError, column_label, plain_words, reading_table, table_problems, tables_of, text_table)

@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from alliance.editions import STUDENT_HTML_DIR
-from alliance.site import CHROMIUM_ARGS, LOCAL_HOST, find_chromium, serve
+from alliance.paths import STUDENT_HTML_DIR
+from alliance.book.site import CHROMIUM_ARGS, LOCAL_HOST, find_chromium, serve
 from tests.test_tables import built_reading_pages
 
 pytestmark = pytest.mark.browser

@@ -1,4 +1,4 @@
-"""The theme's stylesheets and icon fonts trimmed to what the book uses (``alliance.theme_assets``).
+"""The theme's stylesheets and icon fonts trimmed to what the book uses (``alliance.book.theme_assets``).
 
 Unit tests on small inputs, then on the built book: every icon the pages name is still in the
 fonts, drawn by the same outline, and a browser finds the same computed style on every element
@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from alliance.site import CHROMIUM_ARGS, find_chromium, serve
-from alliance.theme_assets import (CACHE_NAME, ICON_FONTS, icon_codepoints, prune_css, selector_classes,
+from alliance.book.site import CHROMIUM_ARGS, find_chromium, serve
+from alliance.book.theme_assets import (CACHE_NAME, ICON_FONTS, icon_codepoints, prune_css, selector_classes,
                                    subset_font, trim_theme_assets, used_classes)
 
 ROOT = Path(__file__).resolve().parents[1]

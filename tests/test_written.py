@@ -7,10 +7,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from alliance.editions import BookIndex, exercise_edition
+from alliance.editions.links import BookIndex
+from alliance.editions.notebooks import exercise_edition
 from alliance.exercises import EXERCISES_DIR, exercise_id, questions
-from alliance.student import strip_solutions
-from alliance.written import (MAX_ANSWER_CHARS, TRUNCATION_NOTE, EditionCells, Identity, edition_cell_ids,
+from alliance.editions.solutions import strip_solutions
+from alliance.classroom.written import (MAX_ANSWER_CHARS, TRUNCATION_NOTE, EditionCells, Identity, edition_cell_ids,
                               identity_from_source, load_notebook, read_identity, written_answers)
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -25,7 +25,7 @@ corpus scale                ``alliance.corpus.build_corpus`` on 10, 100 and 1,00
                             sources (copies of the five seeds, with a metadata CSV with their
                             sha256) and the growth exponent (slope of log time on log n).
                             Targets: 1,000 sources <= 5 s, exponent <= 1 (linear).
-grading                     ``alliance.grading`` on a synthetic class (``alliance.democlass``:
+grading                     ``alliance.classroom.grading`` on a synthetic class (``alliance.classroom.democlass``:
                             200 students x 7 notebooks = 1,400 submissions plus 3 extras; full,
                             partial, empty, no-id and 2 % hostile), sandboxed, one job per core,
                             default limits. Reports seconds, submissions per second, and what
@@ -34,7 +34,7 @@ grading                     ``alliance.grading`` on a synthetic class (``allianc
 lighthouse                  Lighthouse (``node_modules``, ``npm ci``) on a sample of pages (landing
                             page, the first chapter with charts, a chapter without charts if any,
                             a source reader page, the exercises index, the glossary), served from
-                            127.0.0.1 by ``alliance.site.serve`` gzipping text as a static host
+                            127.0.0.1 by ``alliance.book.site.serve`` gzipping text as a static host
                             does, in Debian's Chromium, desktop preset (simulated throttling):
                             the four category scores per page and the bytes transferred (and
                             uncompressed) per page type. Targets: accessibility, best practices
@@ -66,7 +66,7 @@ import time
 from pathlib import Path
 from urllib.parse import unquote
 
-from alliance.site import CHROMIUM_ARGS, find_chromium, serve, toc_files
+from alliance.book.site import CHROMIUM_ARGS, find_chromium, serve, toc_files
 
 ROOT = Path(__file__).resolve().parent.parent
 JB_FLAGS = ["-n", "-W", "--keep-going"]
@@ -105,9 +105,9 @@ def _jb_env() -> dict[str, str]:
 
 
 def jb_build(book: Path) -> tuple[float, str, int]:
-    """Run the strict build of ``book`` as ``make book`` does (``alliance.jupyterbook``, jupyter-book's
+    """Run the strict build of ``book`` as ``make book`` does (``alliance.book.jupyterbook``, jupyter-book's
     command line); (seconds, log, return code)."""
-    command = [sys.executable, "-m", "alliance.jupyterbook", "build", str(book), *JB_FLAGS]
+    command = [sys.executable, "-m", "alliance.book.jupyterbook", "build", str(book), *JB_FLAGS]
     start = time.perf_counter()
     # cwd=book: the execution cache path in _config.yml (_build/.jupyter_cache) is relative.
     result = subprocess.run(command, capture_output=True, text=True, env=_jb_env(), timeout=3600, cwd=book)
@@ -319,7 +319,7 @@ def lighthouse_pages(html: Path, book: Path) -> dict:
     if not LIGHTHOUSE.exists():
         return {"error": f"{LIGHTHOUSE} not found: run `make node` (npm ci)"}
     node_version = subprocess.run([lighthouse_node(), "--version"], capture_output=True, text=True).stdout.strip()
-    report: dict = {"preset": "desktop", "served": "alliance.site.serve(compress=True)", "node": node_version,
+    report: dict = {"preset": "desktop", "served": "alliance.book.site.serve(compress=True)", "node": node_version,
                     "pages": {}}
     with serve(html, compress=True) as base, tempfile.TemporaryDirectory(prefix="alliance-lh-") as tmp:
         for kind, rel in lighthouse_sample(html, book).items():
@@ -377,9 +377,9 @@ def corpus_scale(sizes: tuple[int, ...] = (10, 100, 1000)) -> dict:
 
 def grading_bench(students: int = 200) -> dict:
     """Grade a synthetic class as ``make grade`` does; throughput and what hostile cases got."""
-    from alliance.democlass import write_class
-    from alliance.grading import grade
-    from alliance.sandbox import Limits
+    from alliance.classroom.democlass import write_class
+    from alliance.classroom.grading import grade
+    from alliance.classroom.sandbox import Limits
 
     with tempfile.TemporaryDirectory(prefix="alliance-class-") as tmp:
         roster, archive, planned = write_class(Path(tmp), students)
@@ -406,10 +406,10 @@ def grading_bench(students: int = 200) -> dict:
 # --------------------------------------------------------------------------- report
 
 def reading_measures(html: Path) -> list[dict]:
-    """How each chapter page of a built book reads (``alliance.reading``), with which targets it meets."""
+    """How each chapter page of a built book reads (``alliance.book.reading``), with which targets it meets."""
     from dataclasses import asdict
 
-    from alliance.reading import measure_chapters
+    from alliance.book.reading import measure_chapters
 
     return [asdict(r) | {"meets": r.meets_targets()} for r in measure_chapters(html)]
 
@@ -466,7 +466,7 @@ def table(report: dict) -> str:
                      verdict(all(sc[c] >= mins[c] for c in LIGHTHOUSE_CATEGORIES) and (
                          kind != "landing page" or found["transfer_bytes"] <= TARGETS["landing_page_bytes"]))))
     for r in report.get("reading", []):
-        from alliance.reading import TARGETS as READING
+        from alliance.book.reading import TARGETS as READING
 
         met = all(r["meets"].values())
         rows.append((f"reading: {r['page']}",
@@ -550,7 +550,7 @@ def main(argv: list[str] | None = None) -> int:
                 log(f"the clean build failed (exit {rc}); build figures are of a failing build")
             clean_nbs = notebooks_in_log(clean_log, book)
             # The cache was empty: notebooks the build "took from the cache" were executed by its
-            # parallel pre-execution step (alliance.execute), the others by myst-nb itself.
+            # parallel pre-execution step (alliance.book.execute), the others by myst-nb itself.
             clean_nbs["executed"] = sorted(set(clean_nbs["executed"]) | set(clean_nbs["cached"]))
             log(f"clean build {clean_s:.1f} s; executed {len(clean_nbs['executed'])} notebooks "
                 f"({len(clean_nbs['cached'])} of them in parallel before reading)")

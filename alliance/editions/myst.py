@@ -1,0 +1,323 @@
+"""The one MyST-to-CommonMark converter: a notebook's Markdown as Jupyter front ends render it.
+
+Every role and directive the book uses is turned into CommonMark (see :mod:`alliance.editions`); anything
+else raises :class:`alliance.errors.EditionError`, and every converted cell is checked with :func:`raw_myst`.
+"""
+from __future__ import annotations
+
+import hashlib
+import html
+import posixpath
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import nbformat
+from nbformat import NotebookNode
+
+from alliance import paths
+from alliance.editions.links import _link, _md_escape, _READER_PARA, BookIndex, cited_paragraphs
+from alliance.editions.tags import SELFCHECK_TAG
+from alliance.errors import CourseError, EditionError
+
+
+_ROLE = re.compile(r"\{(?P<name>[a-zA-Z][\w:-]*)\}`(?P<body>[^`]*)`")
+_FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,}|:{3,})(?P<info>.*)$")
+_DIRECTIVE = re.compile(r"^\{(?P<name>[\w:-]+)\}\s*(?P<arg>.*)$")
+_LABEL = re.compile(r"^\s*\([^()\s]+\)=\s*$")
+_OPTION = re.compile(r"^:(?P<key>[\w-]+):\s*(?P<value>.*)$")
+_EXPLICIT = re.compile(r"^(?P<text>.*?)\s*<(?P<target>[^<>]+)>$", re.S)
+_ADMONITIONS = {"note": "Note", "tip": "Tip", "hint": "Hint", "important": "Important", "warning": "Warning",
+                "caution": "Caution", "attention": "Attention", "danger": "Danger", "error": "Error",
+                "seealso": "See also"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Raw MyST, as a reader of the CommonMark rendering would see it
+
+
+#: What MyST left in a CommonMark rendering looks like: (what it is, pattern on the HTML).
+RAW_MYST_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("role", re.compile(r"\{[a-zA-Z][\w:-]*\}(?=<code>)")),
+    ("directive", re.compile(r'class="language-\{|^\s*(?:```|~~~|:::)\s*\{', re.M)),
+    ("colon fence", re.compile(r"(?:^|>):::", re.M)),
+    ("directive option", re.compile(r"(?:^|>):(?:class|label|name|tags|file|header-rows|widths|"
+                                    r"align|width|figwidth|dropdown|open|hidden|caption|numbered|"
+                                    r"maxdepth|filter|style|all):", re.M)),
+    ("target", re.compile(r"(?:^|>)\s*\([^()\s<>]+\)=\s*(?:$|<)", re.M)),
+    ("substitution", re.compile(r"\{\{[^}]*\}\}")),
+    ("comment", re.compile(r"<p>%")),
+)
+
+
+def commonmark_html(markdown: str) -> str:
+    """``markdown`` rendered as CommonMark (what JupyterLab, VS Code, Colab and GitHub do)."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").render(markdown)
+
+
+def raw_myst(markdown: str) -> list[str]:
+    """Every MyST construct left raw in ``markdown`` once rendered as CommonMark, with context."""
+    rendered = commonmark_html(markdown)
+    found = []
+    for what, pattern in RAW_MYST_PATTERNS:
+        for match in pattern.finditer(rendered):
+            context = rendered[max(0, match.start() - 40): match.end() + 40].replace("\n", " ")
+            found.append(f"{what}: …{html.unescape(context)}…")
+    return found
+
+
+def notebook_raw_myst(nb: NotebookNode) -> list[str]:
+    """:func:`raw_myst` over every Markdown cell of a notebook, each place prefixed with its cell."""
+    return [f"cell {i}: {place}" for i, cell in enumerate(nb.cells) if cell.cell_type == "markdown"
+            for place in raw_myst(cell.source)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Converting one notebook's Markdown
+
+
+@dataclass
+class _Page:
+    """The page being converted: its docname, the book, its glue values."""
+
+    docname: str
+    book: BookIndex
+    glue: Mapping[str, str]
+    #: The exercise whose solution is open (its number), between solution-start and solution-end.
+    solution: str = ""
+    #: The self-checks met so far (their number on the page), and the code cells of those whose
+    #: Markdown is converted but whose ``check()`` cell is not yet placed (:data:`CODE_CELL_MARK`).
+    selfchecks: int = 0
+    pending_code: list[str] = field(default_factory=list)
+
+    def fail(self, message: str) -> EditionError:
+        return EditionError(f"{self.docname}: {message}")
+
+    # -- roles ---------------------------------------------------------------------------------
+
+    def role(self, name: str, body: str) -> str:
+        handler = _ROLE_HANDLERS.get(name)
+        if handler is None:
+            raise self.fail(f"the notebook edition cannot convert the MyST role {{{name}}}`{body}`; "
+                            "add a handler in alliance/editions/.")
+        return handler(self, body)
+
+    def checked(self, role: str, body: str) -> str:
+        """``{q}``, ``{para}``, ``{absent}``: parsed and verified as in the book, then linked."""
+        from alliance.citations import ROLE_PARSERS, ROLE_SEGMENTS
+
+        found = ROLE_PARSERS[role](" ".join(body.split()))
+        pieces = []
+        for text, address in ROLE_SEGMENTS[role](found, paths.READER_DIR):
+            if not address:
+                pieces.append(_md_escape(text))
+                continue
+            para = _READER_PARA.match(address)
+            title = cited_paragraphs(para["source"], text, int(para["para"])) if para else ""
+            pieces.append(_link(text, self.book.url(address), title))
+        return "".join(pieces)
+
+    def fact(self, role: str, body: str) -> str:
+        """``{bg}``, ``{inst}``: the reference row's short named link ("Japan Times, press report"), the fact as its title."""
+        from alliance.citations import ROLE_PARSERS
+        from alliance.errors import CourseError
+
+        try:
+            found = ROLE_PARSERS[role](body.strip())
+        except CourseError as error:
+            raise self.fail(str(error)) from error
+        return _link(found.link_text, found.url, found.fact)
+
+    def glued(self, body: str) -> str:
+        if body not in self.glue:
+            raise self.fail(f"no glued value {body!r} (the executed notebook's .glue.json; run `make book`).")
+        return self.glue[body].strip()
+
+    def xref(self, kind: str, body: str) -> str:
+        """``{term}``, ``{ref}``, ``{numref}``, ``{doc}``: a link to the published book."""
+        match = _EXPLICIT.match(body)
+        text, target = (match["text"], match["target"]) if match else ("", body)
+        target = target.strip()
+        if kind == "doc":
+            if not target.startswith("/"):
+                target = posixpath.normpath(posixpath.join(posixpath.dirname(self.docname), target))
+            address, title = self.book.lookup("std:doc", target.lstrip("/"), self.docname)
+        elif kind == "term":
+            address, title = self.book.lookup("std:term", target, self.docname)
+            title = target
+        else:
+            address, title = self.book.lookup("std:label", target, self.docname)
+            number = self.book.exercise_numbers.get(target)
+            if kind == "numref" or (number and not text):
+                if number is None:
+                    raise self.fail(f"{{numref}} of {target!r}: only exercises are numbered in this course.")
+                title = text.replace("%s", number).replace("{number}", number) if text else f"Exercise {number}"
+                text = ""
+        return _link(" ".join((text or title).split()), self.book.url(address))
+
+    def cite(self, textual: bool, body: str) -> str:
+        """``{cite:p}`` → (Author, year); ``{cite:t}`` → Author (year); linked to the bibliography."""
+        parts = []
+        for key in (k.strip() for k in body.split(",") if k.strip()):
+            if key not in self.book.citations:
+                raise self.fail(f"citation key {key!r} is not in references.bib.")
+            authors, year = self.book.citations[key]
+            url = self.book.url("appendix/bibliography.html")
+            parts.append(f"{_link(authors, url)} ({year})" if textual else f"{_link(authors, url)}, {year}")
+        return "; ".join(parts) if textual else f"({'; '.join(parts)})"
+
+    # -- blocks --------------------------------------------------------------------------------
+
+    def directive(self, name: str, arg: str, options: dict[str, str], body: list[str]) -> list[str]:
+        if name == "admonition" or name in _ADMONITIONS:
+            return _callout(arg if name == "admonition" and arg else _ADMONITIONS.get(name, arg), self.convert(body))
+        if name == "exercise":
+            number = self.book.exercise_numbers.get(options.get("label", ""))
+            if number is None:
+                raise self.fail(f"exercise {options.get('label')!r} has no number in the book.")
+            title = f"Exercise {number}" + (f": {arg}" if arg else "")
+            return _callout(title, self.convert(body))
+        if name == "solution-start":
+            number = self.book.exercise_numbers.get(arg.strip())
+            if number is None:
+                raise self.fail(f"solution of {arg!r}: no such exercise.")
+            self.solution = number
+            return [f"**Solution to Exercise {number}** (try the exercise first)"]
+        if name == "solution-end":
+            number, self.solution = self.solution, ""
+            return [f"*End of the solution to Exercise {number}.*"] if number else []
+        if name == "selfcheck":
+            return self.selfcheck(arg, options, body)
+        raise self.fail(f"the notebook edition cannot convert the MyST directive {{{name}}}; "
+                        "add a handler in alliance/editions/.")
+
+    def selfcheck(self, arg: str, options: dict[str, str], body: list[str]) -> list[str]:
+        """A ``{selfcheck}``: its question and options as a callout, then :data:`CODE_CELL_MARK`, where
+        :func:`convert_notebook` places the ``check()`` cell the reader edits (``alliance.selfcheck``)."""
+        from alliance.selfcheck import SelfCheckError, notebook_cells, parse_selfcheck
+
+        try:
+            found = parse_selfcheck(arg, options, body)
+        except SelfCheckError as error:
+            raise self.fail(str(error)) from None
+        self.selfchecks += 1
+        lines, code = notebook_cells(found, self.selfchecks)
+        self.pending_code.append(code)
+        return [*_callout_lines(self.convert(lines)), "", CODE_CELL_MARK, ""]
+
+    def convert(self, lines: list[str]) -> list[str]:
+        """Markdown lines with every MyST construct converted (recursively inside directives)."""
+        out: list[str] = []
+        prose: list[str] = []
+
+        def flush() -> None:
+            if prose:
+                out.extend(_ROLE.sub(lambda m: self.role(m["name"], m["body"]), "\n".join(prose)).split("\n"))
+                prose.clear()
+
+        i = 0
+        while i < len(lines):
+            line = lines[i]
+            fence = _FENCE.match(line)
+            if fence:
+                flush()
+                mark = fence["fence"]
+                close = re.compile(rf"^ {{0,3}}{re.escape(mark[0])}{{{len(mark)},}}\s*$")
+                end = next((j for j in range(i + 1, len(lines)) if close.match(lines[j])), None)
+                if end is None:
+                    raise self.fail(f"unclosed fence {line.strip()!r}.")
+                directive = _DIRECTIVE.match(fence["info"].strip())
+                if directive:
+                    options, body = _split_options(lines[i + 1:end])
+                    out.extend(self.directive(directive["name"], directive["arg"].strip(), options, body))
+                elif mark.startswith(":"):
+                    raise self.fail(f"colon fence without a directive: {line.strip()!r}.")
+                else:
+                    out.extend(lines[i:end + 1])  # a plain code block stays as it is
+                i = end + 1
+                continue
+            if _LABEL.match(line) or line.startswith("%"):
+                i += 1
+                continue
+            prose.append(line)
+            i += 1
+        flush()
+        return out
+
+    def markdown(self, source: str) -> str:
+        text = re.sub(r"\n{3,}", "\n\n", "\n".join(self.convert(source.split("\n"))).strip("\n"))
+        left = raw_myst(text)
+        if left:
+            raise self.fail("MyST left after conversion: " + "; ".join(left))
+        return text
+
+
+_ROLE_HANDLERS: dict[str, Callable[[_Page, str], str]] = {
+    "q": lambda page, body: page.checked("q", body),
+    "para": lambda page, body: page.checked("para", body),
+    "absent": lambda page, body: page.checked("absent", body),
+    "bg": lambda page, body: page.fact("bg", body),
+    "inst": lambda page, body: page.fact("inst", body),
+    "glue:": lambda page, body: page.glued(body),
+    "glue": lambda page, body: page.glued(body),
+    "term": lambda page, body: page.xref("term", body),
+    "ref": lambda page, body: page.xref("ref", body),
+    "numref": lambda page, body: page.xref("numref", body),
+    "doc": lambda page, body: page.xref("doc", body),
+    "cite:p": lambda page, body: page.cite(False, body),
+    "cite:t": lambda page, body: page.cite(True, body),
+}
+
+
+def _split_options(lines: list[str]) -> tuple[dict[str, str], list[str]]:
+    """A directive's ``:key: value`` option lines, then its body (leading blank line dropped)."""
+    options: dict[str, str] = {}
+    i = 0
+    while i < len(lines) and (match := _OPTION.match(lines[i].strip())):
+        options[match["key"]] = match["value"].strip()
+        i += 1
+    body = lines[i:]
+    while body and not body[0].strip():
+        body = body[1:]
+    return options, body
+
+
+def _callout(title: str, body: list[str]) -> list[str]:
+    """A block-quoted callout: the title in bold, then the body (readable in every front end)."""
+    return _callout_lines([f"**{title}**", "", *body])
+
+
+def _callout_lines(lines: list[str]) -> list[str]:
+    """``lines`` block-quoted (trailing blank lines dropped)."""
+    while lines and not lines[-1].strip():
+        lines = lines[:-1]
+    return [f"> {line}" if line.strip() else ">" for line in lines]
+
+
+#: Where a converted Markdown cell is cut for a code cell (a self-check's ``check()``): an HTML
+#: comment, so that a cell left uncut would still read well.
+CODE_CELL_MARK = "<!-- alliance: check cell -->"
+
+
+def split_at_code_marks(cell: NotebookNode, codes: list[str]) -> list[NotebookNode]:
+    """A converted Markdown cell cut at each :data:`CODE_CELL_MARK`, the next of ``codes`` (taken from
+    the front of the list) placed as a code cell at each cut; cells left empty are dropped."""
+    pieces = cell.source.split(CODE_CELL_MARK)
+    cells: list[NotebookNode] = []
+
+    def add(new: NotebookNode) -> None:
+        if "id" in cell:  # the same ids on every build (nbformat would draw random ones)
+            new["id"] = hashlib.sha1(f"{cell['id']}:{len(cells)}".encode()).hexdigest()[:16]
+        cells.append(new)
+
+    for index, piece in enumerate(pieces):
+        if piece.strip():
+            add(nbformat.v4.new_markdown_cell(piece.strip("\n"), metadata=dict(cell.get("metadata", {}))))
+        if index < len(pieces) - 1:
+            add(nbformat.v4.new_code_cell(codes.pop(0), metadata={"tags": [SELFCHECK_TAG]}))
+    if "id" not in cell:
+        for new in cells:
+            new.pop("id", None)
+    return cells
