@@ -50,6 +50,7 @@ def comparison_table(columns: Mapping[str, Mapping[str, object] | pd.Series], or
     if unknown:
         raise KeyError(f"comparison_table: values for sources not in the order given: {unknown}.")
     frame = frame.reindex(list(order))
-    if frame.isna().to_numpy().any():
-        frame = frame.fillna(missing)
+    for heading in frame.columns[frame.isna().any()]:
+        column = frame[heading].astype(object)
+        frame[heading] = column.where(column.notna(), missing)
     return frame.rename_axis(index_name)
