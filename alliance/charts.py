@@ -24,8 +24,8 @@ from alliance.paths import BUNDLE_NAME
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["BUNDLE_NAME", "OKABE_ITO", "check_chart", "chart_html", "enable_charts", "field_label", "readable_tooltips",
-           "show", "timeline_chart"]
+__all__ = ["BUNDLE_NAME", "OKABE_ITO", "check_chart", "chart_html", "enable_charts", "field_label", "grouped_bars",
+           "line_segments", "ranked_bars", "readable_tooltips", "show", "timeline_chart"]
 
 #: Okabe & Ito (2008) palette: distinguishable with the common colour-vision deficiencies.
 OKABE_ITO: list[str] = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -213,3 +213,64 @@ def timeline_chart(events: "pd.DataFrame", title: str, label_field: str = "event
     right = base.mark_text(align="right", dx=-8, fontSize=11).encode(text=f"{label_field}:N").transform_filter(
         alt.datum.label_side == "right")
     return (points + left + right).properties(width=520, height=max(120, 24 * len(data)))
+
+
+def _sorted(sort: Any) -> dict[str, Any]:
+    """The ``sort`` keyword of a channel, or none when ``sort`` is None (Vega-Lite's own order)."""
+    return {} if sort is None else {"sort": sort}
+
+
+def _axis(axis: alt.Axis | None) -> dict[str, Any]:
+    """The ``axis`` keyword of a channel, or none."""
+    return {} if axis is None else {"axis": axis}
+
+
+def grouped_bars(data: "pd.DataFrame", category: str, value: str, group: str, *, title: str,
+                 category_title: str, value_title: str, group_title: str, sort: Any = None,
+                 value_axis: alt.Axis | None = None, tooltip: list[str] | None = None,
+                 height: int | None = None, vertical: bool = False) -> alt.Chart:
+    """Grouped bars: one group of bars per ``category``, one bar per ``group`` (offset and coloured),
+    the bar's length giving ``value``. Horizontal (categories down the side) unless ``vertical``.
+
+    ``sort`` orders the categories (a list, or e.g. "-x"); ``value_axis`` sets the value's axis
+    (``alt.Axis(tickMinStep=1)`` for counts); ``tooltip`` lists the fields shown on hover
+    (default: category, group, value); ``height`` fixes the chart's height in pixels."""
+    across, offset, along = (alt.X, alt.XOffset, alt.Y) if vertical else (alt.Y, alt.YOffset, alt.X)
+    position, length = ("x", "y") if vertical else ("y", "x")
+    chart = alt.Chart(data, title=title).mark_bar().encode(**{
+        position: across(f"{category}:N", title=category_title, **_sorted(sort)),
+        f"{position}Offset": offset(f"{group}:N"),
+        length: along(f"{value}:Q", title=value_title, **_axis(value_axis)),
+        "color": alt.Color(f"{group}:N", title=group_title),
+        "tooltip": tooltip if tooltip is not None else [category, group, value],
+    })
+    return chart if height is None else chart.properties(height=height)
+
+
+def ranked_bars(data: "pd.DataFrame", value: str, category: str = "source_id", *, title: str,
+                value_title: str, category_title: str = "Source", sort: Any = "-x",
+                value_axis: alt.Axis | None = None, value_scale: alt.Scale | None = None,
+                colour: str | None = None, colour_title: str | None = None,
+                tooltip: list[str] | None = None) -> alt.Chart:
+    """Horizontal bars, one per ``category`` (by default one per source), longest first unless
+    ``sort`` says otherwise; ``colour`` names a field that colours (or stacks) the bars."""
+    encoding: dict[str, Any] = {
+        "x": alt.X(f"{value}:Q", title=value_title, **_axis(value_axis),
+                   **({} if value_scale is None else {"scale": value_scale})),
+        "y": alt.Y(f"{category}:N", title=category_title, **_sorted(sort)),
+    }
+    if colour is not None:
+        encoding["color"] = alt.Color(f"{colour}:N", title=colour_title)
+    if tooltip is not None:
+        encoding["tooltip"] = tooltip
+    return alt.Chart(data, title=title).mark_bar().encode(**encoding)
+
+
+def line_segments(table: "pd.DataFrame", by: str, year: str = "year") -> "pd.DataFrame":
+    """``table`` sorted by ``by`` and ``year``, with a column ``segment`` that numbers each series'
+    runs of consecutive years ("Checked: Census run 1"): drawn as a line's ``detail``, a line
+    never bridges a missing year."""
+    table = table.sort_values([by, year]).copy()
+    runs = table.groupby(by)[year].transform(lambda years: (years.diff() != 1).cumsum())
+    table["segment"] = table[by] + " run " + runs.astype(str)
+    return table

@@ -9,6 +9,8 @@ their ``cite_as`` from ``data/sources.csv``; values are rounded as displayed.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 import pandas as pd
 
 from alliance.corpus import load_corpus
@@ -20,15 +22,47 @@ def source_label(source_id: str) -> str:
     return str(corpus.source(source_id)["cite_as"]) if source_id in corpus.source_ids else source_id
 
 
+def paragraph_name(paragraph: str) -> str:
+    """A paragraph label "yuan2018 ¶10" as prose names it: "Yuan ¶10"."""
+    source_id, para = paragraph.split(" ")
+    return f"{source_label(source_id)} {para}"
+
+
 def _fmt(value: float, digits: int) -> str:
     if float(value).is_integer() and digits == 0:
         return f"{int(value):,}"
     return f"{value:,.{digits}f}"
 
 
+def join_names(ids: Iterable[str], order: Sequence[str] | None = None, article: bool = False,
+               plain_and: bool = False) -> str:
+    """Sources named as prose names them, joined: "Yuan", "Su and Yuan", "Su, Yuan and Miller".
+
+    When a name itself holds "and" ("Ling and Liu"), the last name is joined with ", and" so the
+    pair stays readable ("Su, and Ling and Liu"); ``plain_and=True`` always joins with " and ".
+    ``order`` (e.g. ``corpus.source_ids``) puts the ids in that order, else they keep their own;
+    ``article=True`` writes "the" before a name that is a description ("the Japanese press report").
+    """
+    ids = list(ids)
+    if order is not None:
+        ids = sorted(ids, key=list(order).index)
+    if not ids:
+        raise ValueError("join_names: no source to name.")
+    labels = [("the " if article and _is_description(i) else "") + source_label(i) for i in ids]
+    if len(labels) == 1:
+        return labels[0]
+    needs_comma = not plain_and and any(" and " in label for label in labels)
+    return ", ".join(labels[:-1]) + (", and " if needs_comma else " and ") + labels[-1]
+
+
+def _is_description(source_id: str) -> bool:
+    """Whether a source's name describes it instead of naming its authors (an unsigned text)."""
+    corpus = load_corpus()
+    return source_id in corpus.source_ids and str(corpus.source(source_id)["authors"]) == "Unsigned"
+
+
 def _names(ids: list[str]) -> str:
-    labels = [source_label(i) for i in ids]
-    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+    return join_names(ids, plain_and=True)
 
 
 def leaders(frame: pd.DataFrame, category: str, value: str, by: str = "source_id") -> pd.DataFrame:

@@ -109,3 +109,13 @@ def kwic(corpus: Corpus, term: str, pattern: str = "", width: int = 50) -> pd.Da
                          "left": left_context(text[:m.start()], width),
                          "match": m.group(0), "right": right_context(text[m.end():], width)})
     return pd.DataFrame(rows, columns=["source_id", "para", "left", "match", "right"])
+
+
+def theme_mentions(paragraphs: pd.DataFrame, lexicon: pd.DataFrame) -> pd.DataFrame:
+    """How often each term of ``lexicon`` (its ``pattern``, case-insensitive) occurs in each of
+    ``paragraphs`` (rows of ``corpus.paragraphs``): one row per paragraph and term found, with
+    ``paragraph`` ("yuan2018 ¶10"), ``source_id``, ``theme`` (the term) and ``count``."""
+    rows = [{"paragraph": f"{p.source_id} ¶{p.para}", "source_id": p.source_id, "theme": t.term, "count": n}
+            for p in paragraphs.itertuples() for t in lexicon.itertuples()
+            if (n := len(re.findall(t.pattern, p.text_normalized, flags=re.IGNORECASE)))]
+    return pd.DataFrame(rows, columns=["paragraph", "source_id", "theme", "count"])
