@@ -6,6 +6,26 @@ Every notebook of the course imports from here, so that cells stay short:
 
 Names are loaded on first use (PEP 562), so that tools needing one module (the Sphinx
 extension, the grader) do not pay for importing Altair and pandas.
+
+The package has five layers; a layer imports only those below it (``tests/test_layers.py`` reads every
+import, function-level ones included, and fails on one against these rules or on any cycle)::
+
+    alliance.book         the published book: Sphinx extension,   alliance.classroom   grading: roster, sandbox,
+                          generated pages, PDF, EPUB, theme ...                        runner, marking, feedback ...
+                  \                                                            /
+                   `---> alliance.editions   notebook editions: cell tags, the MyST converter,
+                                             student edition (the book and the classroom both use it)
+                                   |
+                                   v
+                         content   corpus, sources, quotes, citations, reference, background, tables,
+                                   describe, text, charts, compare, exercises, values, prose, selfcheck
+                                   (their import paths are frozen: chapters and handed-out notebooks use them)
+                                   |
+                                   v
+                         core      paths (every file and build folder), errors
+
+``alliance.book`` and ``alliance.classroom`` never import each other. ``alliance/README.md`` lists each
+module's job.
 """
 from __future__ import annotations
 
