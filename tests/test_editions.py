@@ -303,3 +303,12 @@ def test_every_name_the_package_exports_resolves() -> None:
 
     missing = [name for name in editions.__all__ if not hasattr(editions, name)]
     assert missing == []
+
+
+def test_split_admonition_reads_a_model_answer_block() -> None:
+    from alliance.editions.myst import split_admonition
+
+    assert split_admonition("````{admonition} Marking rubric (3 points)\n:class: dropdown\n\n**1 point** each.\n````") \
+        == ("Marking rubric (3 points)", "**1 point** each.")
+    assert split_admonition("```{note}\nA note.\n```") == ("", "```{note}\nA note.\n```")  # not an admonition
+    assert split_admonition("```{admonition} Open\nnever closed") == ("", "```{admonition} Open\nnever closed")

@@ -49,7 +49,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from alliance.editions.myst import unlinked_commonmark
+from alliance.editions.myst import split_admonition, unlinked_commonmark
 from alliance.editions.tags import PLACEHOLDER_TAG, SOLUTION_TAG, cell_tags
 from alliance.errors import CourseError
 from alliance.classroom.gradebook import format_points, is_answered, safe_cell
@@ -69,7 +69,6 @@ SHEET_ENCODINGS = ("utf-8-sig", "cp1252")
 SHEET_SEPARATORS = (",", ";", "\t")
 JUDGEMENT_SUFFIX = "-judgement"
 _HEADING = re.compile(r"^##\s+Question\s+(\d+)\b\s*:?\s*(?P<title>.*)$", re.M)
-_ADMONITION_OPEN = re.compile(r"^(?P<fence>`{3,}|:{3,})\{admonition\}\s*(?P<title>.*)$")
 
 
 class MarkingError(CourseError):
@@ -105,18 +104,6 @@ class ExerciseText:
 def _source(cell: dict) -> str:
     source = cell.get("source", "")
     return "".join(source) if isinstance(source, list) else str(source)
-
-
-def split_admonition(markdown: str) -> tuple[str, str]:
-    """(title, body) of a cell holding one ``{admonition}`` block; ("", markdown) otherwise."""
-    lines = markdown.strip().split("\n")
-    opening = _ADMONITION_OPEN.match(lines[0].strip()) if lines else None
-    if not opening or len(lines) < 2 or lines[-1].strip() != opening["fence"]:
-        return "", markdown.strip()
-    body = lines[1:-1]
-    while body and re.match(r"^:[\w-]+:", body[0].strip()):
-        body = body[1:]
-    return opening["title"].strip(), "\n".join(body).strip()
 
 
 def read_exercise_text(path: Path) -> ExerciseText:

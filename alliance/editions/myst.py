@@ -330,6 +330,19 @@ def unlinked_commonmark(markdown: str, docname: str = "") -> str:
     return MystPage(docname, None, {}).markdown(markdown)
 
 
+def split_admonition(markdown: str) -> tuple[str, str]:
+    """(title, body) of Markdown holding one ``{admonition}`` block (its options dropped), as written;
+    ("", ``markdown``) otherwise. The classroom reads the model answers and rubrics with it."""
+    lines = markdown.strip().split("\n")
+    fence = FENCE.match(lines[0].strip())
+    directive = DIRECTIVE.match(fence["info"].strip()) if fence else None
+    if not directive or directive["name"] != "admonition" or fence["fence"].startswith("~") \
+            or len(lines) < 2 or lines[-1].strip() != fence["fence"]:
+        return "", markdown.strip()
+    _, body = _split_options(lines[1:-1])
+    return directive["arg"].strip(), "\n".join(body).strip()
+
+
 def _split_options(lines: list[str]) -> tuple[dict[str, str], list[str]]:
     """A directive's ``:key: value`` option lines, then its body (leading blank line dropped)."""
     options: dict[str, str] = {}
