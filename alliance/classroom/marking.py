@@ -27,8 +27,8 @@ writes the marks (``score``) and comments into ``results.json`` and rewrites the
 
 The question texts, model answers and rubrics are the solution notebooks' MyST. With the book built
 (``make book``) and a published address (``html.baseurl``) they are converted as for the notebook editions (``alliance.editions``: quotations,
-paragraph citations and glossary terms linked to the published book); otherwise a plain rendering
-is used (roles shown as their text, e.g. ``ling2018 ¶22``). Either way the result is rendered as
+paragraph citations and glossary terms linked to the published book); otherwise the same converter,
+unlinked (``alliance.editions.myst.unlinked_commonmark``: roles shown as their text, e.g. ``ling2018 ¶22``). Either way the result is rendered as
 CommonMark with raw HTML disabled; students' answers are shown as escaped plain text.
 
 Command line (``make marking OUT=folder``, ``make merge-marks OUT=folder MARKS="a.csv [b.csv]"``)::
