@@ -40,7 +40,15 @@ BUILT_BOOK_DIR = "_build/html"
 #: notebooks (``make student``), the PDF and the EPUB.
 BUILD_DIR: Path = PROJECT_ROOT / "_build"
 HTML_DIR: Path = PROJECT_ROOT / BUILT_BOOK_DIR
-GLUE_DIR: Path = BUILD_DIR / "jupyter_execute"
+
+
+def glue_dir_of(html_dir: Path) -> Path:
+    """Where myst-nb wrote the executed notebooks (and their ``.glue.json``) of the book built in
+    ``html_dir``: ``jupyter_execute/`` beside it (``_build/jupyter_execute`` for ``_build/html``)."""
+    return Path(html_dir).parent / "jupyter_execute"
+
+
+GLUE_DIR: Path = glue_dir_of(HTML_DIR)
 STUDENT_BOOK_DIR: Path = BUILD_DIR / "student-book"
 STUDENT_HTML_DIR: Path = STUDENT_BOOK_DIR / "_build" / "html"
 STUDENT_NOTEBOOKS_DIR: Path = BUILD_DIR / "student"

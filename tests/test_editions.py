@@ -10,8 +10,8 @@ from urllib.parse import urljoin, urlparse
 import nbformat
 import pytest
 
-from alliance.editions.links import BookIndex, _link, _link_title
-from alliance.editions.myst import _Page, commonmark_html, notebook_raw_myst, raw_myst
+from alliance.editions.links import BookIndex, link_title, markdown_link
+from alliance.editions.myst import MystPage, commonmark_html, notebook_raw_myst, raw_myst, unlinked_commonmark
 from alliance.editions.notebooks import exercise_edition
 from alliance.errors import EditionError
 from alliance.exercises import exercise_id, solution_notebooks
@@ -38,7 +38,7 @@ def book(tmp_path: Path) -> BookIndex:
 
 
 def _convert(book: BookIndex, markdown: str) -> str:
-    return _Page("chapters/x", book, book.glue("chapters/x")).markdown(markdown)
+    return MystPage("chapters/x", book, book.glue("chapters/x")).markdown(markdown)
 
 
 def _paragraph(source_id: str, para: int) -> str:
@@ -75,7 +75,7 @@ def rendered_links(markdown: str) -> _Links:
 def test_a_link_title_keeps_quotes_and_backslashes() -> None:
     """The title survives CommonMark as written (quotes and backslashes escaped, not lost)."""
     title = 'He said "no" \\ then (¶4) [yes] *twice*'
-    links = rendered_links(_link("¶4", "https://example.org/a b", title)).links
+    links = rendered_links(markdown_link("¶4", "https://example.org/a b", title)).links
     assert links == [("https://example.org/a%20b", title)]
 
 
@@ -109,7 +109,7 @@ def test_roles_become_text_and_links_to_the_published_book(book: BookIndex) -> N
                           "% a comment the reader never sees\n")
     assert raw_myst(text) == []
     assert "(x-label)=" not in text and "a comment" not in text
-    title = _link_title(f"¶6: {_paragraph('yuan2018', 6)}")
+    title = link_title(f"¶6: {_paragraph('yuan2018', 6)}")
     assert "“comprehensive security institution” (Yuan, [¶6](" + BASE + f"appendix/sources/yuan2018.html#yuan2018-p6 {title}))" in text
     assert "[Yuan ¶6](" + BASE + f"appendix/sources/yuan2018.html#yuan2018-p6 {title})" in text
     assert "has 384 words. Highest: Yuan (7)." in text
@@ -154,6 +154,42 @@ def test_an_unhandled_construct_fails_naming_it(book: BookIndex, markdown: str, 
         _convert(book, markdown)
     assert named in str(error.value)
     assert isinstance(error.value, EditionError) or "Quotation" in type(error.value).__name__
+
+
+# -- unlinked: no built book (the classroom's marking and feedback pages) ------------------------
+
+
+@pytest.mark.parametrize("markdown, text", [
+    ("See {para}`ling2018:5-8; su2017:4`.", "See ling2018 ¶5-8; su2017 ¶4."),
+    ("{q}`ling2018 ¶21: a bargaining chip`", "“a bargaining chip” (ling2018 ¶21)"),
+    ("{absent}`su2017: alliance of values`", "“alliance of values” (su2017): absent from the text"),
+    ("{term}`Article V`, {term}`the treaty <Article V>`", "Article V, the treaty"),
+    ("{doc}`/chapters/03-trade-frictions` and {cite:p}`yuan2018alliance`", "03-trade-frictions and (yuan2018alliance)"),
+    ("{glue:}`n_words` words", "n\\_words words"),
+])
+def test_unlinked_roles_read_as_their_text(markdown: str, text: str) -> None:
+    assert unlinked_commonmark(markdown) == text
+
+
+def test_unlinked_directives_are_a_bold_title_and_their_body() -> None:
+    text = unlinked_commonmark("(model)=\n% a comment\n````{admonition} Model answer\n:class: dropdown\n\n"
+                               "Su ({para}`su2017:4`) argues.\n\n```{note}\nInside.\n```\n````\n\n"
+                               "```{solution-start} ex-trade-1\n```\n\n```python\nx = 1\n```")
+    assert text == ("**Model answer**\n\nSu (su2017 ¶4) argues.\n\n**Note**\n\nInside.\n\n"
+                    "**ex-trade-1**\n\n```python\nx = 1\n```")
+    assert unlinked_commonmark("```{solution-end}\n```") == "**Solution end**"
+
+
+@pytest.mark.parametrize("markdown, text", [
+    ("A {kbd}`Ctrl+C` key.", "A Ctrl+C key."),                   # an unknown role: its body
+    ("```{figure} a.png\n:name: f\nA caption.\n```", "**a.png**\n\nA caption."),  # an unknown directive
+    ("```{note}\nNever closed.", "**Note**\n\nNever closed."),  # an unclosed fence: the rest is its body
+    (":::\nA bare colon fence.\n:::", ":::\nA bare colon fence.\n:::"),  # kept as written
+])
+def test_unlinked_never_refuses_a_construct(markdown: str, text: str, book: BookIndex) -> None:
+    assert unlinked_commonmark(markdown, "chapters/x") == text
+    with pytest.raises(EditionError):  # the same MyST, linked, is refused
+        _convert(book, markdown)
 
 
 @pytest.mark.parametrize("markdown, kind", [
@@ -260,3 +296,19 @@ def test_lab_copies_are_never_overwritten(tmp_path: Path) -> None:
     assert main(["--lab", str(tmp_path)]) == 0
     assert "my own work" in work.read_text(encoding="utf-8")
     assert chapters[0].exists()
+
+
+def test_every_name_the_package_exports_resolves() -> None:
+    import alliance.editions as editions
+
+    missing = [name for name in editions.__all__ if not hasattr(editions, name)]
+    assert missing == []
+
+
+def test_split_admonition_reads_a_model_answer_block() -> None:
+    from alliance.editions.myst import split_admonition
+
+    assert split_admonition("````{admonition} Marking rubric (3 points)\n:class: dropdown\n\n**1 point** each.\n````") \
+        == ("Marking rubric (3 points)", "**1 point** each.")
+    assert split_admonition("```{note}\nA note.\n```") == ("", "```{note}\nA note.\n```")  # not an admonition
+    assert split_admonition("```{admonition} Open\nnever closed") == ("", "```{admonition} Open\nnever closed")

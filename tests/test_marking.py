@@ -10,8 +10,8 @@ from alliance import paths
 from alliance.classroom import marking
 from alliance.editions.links import BookIndex
 from alliance.exercises import solution_notebooks
-from alliance.classroom.marking import (MarkingError, MystRenderer, export_marking, merge_marks, plain_commonmark,
-                              read_exercise_text)
+from alliance.classroom.marking import MarkingError, MystRenderer, export_marking, merge_marks, read_exercise_text
+from alliance.editions.myst import unlinked_commonmark
 from alliance.classroom.results import GradingRun
 from tests._runs import sample_run
 
@@ -50,7 +50,7 @@ def test_read_exercise_text_finds_question_model_and_rubric() -> None:
 def test_plain_rendering_of_myst() -> None:
     source = ("```{admonition} Model answer\n:class: dropdown\nSee {para}`ling2018:5-8` and "
               "{q}`ling2018 ¶21: bargaining chip`, {term}`Article V`, {cite:p}`yuan2018alliance`.\n```")
-    text = plain_commonmark(source)
+    text = unlinked_commonmark(source)
     assert text.startswith("**Model answer**")
     assert "ling2018 ¶5-8" in text and "“bargaining chip” (ling2018 ¶21)" in text and "Article V" in text
     assert "{" not in text and "```" not in text and ":class:" not in text

@@ -35,7 +35,7 @@ from xml.etree import ElementTree
 import yaml
 from bs4 import BeautifulSoup, NavigableString
 
-from alliance.paths import PROJECT_ROOT, published_url
+from alliance.paths import EPUB_DIR, HTML_DIR, PROJECT_ROOT, published_url
 from alliance.book.selfcheck import PRINT_CSS as SELFCHECK_CSS
 from alliance.book.selfcheck import print_selfchecks
 from alliance.book.static_charts import replace_charts
@@ -594,8 +594,8 @@ def run_epubcheck(epub: Path, jar: Path = EPUBCHECK_JAR) -> EpubcheckResult:
 def main(argv: list[str] | None = None) -> int:
     """``python -m alliance.book.epub``: write the EPUB of a built book."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--html", type=Path, default=PROJECT_ROOT / "_build" / "html", help="the built book")
-    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "_build" / "epub" / "course.epub")
+    parser.add_argument("--html", type=Path, default=HTML_DIR, help="the built book")
+    parser.add_argument("--out", type=Path, default=EPUB_DIR / "course.epub")
     parser.add_argument("--edition", choices=("solution", "student"), default="solution")
     parser.add_argument("--check", action="store_true", help="then check it with epubcheck (fails on any error)")
     args = parser.parse_args(argv)

@@ -40,15 +40,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from alliance.paths import STUDENT_HTML_DIR
-from alliance.paths import PROJECT_ROOT, published_url
+from alliance.paths import HTML_DIR, PDF_DIR, PROJECT_ROOT, STUDENT_HTML_DIR, published_url
 from alliance.book.selfcheck import PRINT_CSS as SELFCHECK_CSS
 
-#: Where ``make pdf`` writes the PDFs, the assembled HTML documents and the charts' SVG files.
-PDF_DIR: Path = PROJECT_ROOT / "_build" / "pdf"
 #: Each edition: the built book it is printed from, and the PDF's file name.
 EDITIONS: dict[str, tuple[Path, str]] = {
-    "solution": (PROJECT_ROOT / "_build" / "html", "course.pdf"),
+    "solution": (HTML_DIR, "course.pdf"),
     "student": (STUDENT_HTML_DIR, "course-student.pdf"),
 }
 EDITION_NAMES = {"solution": "Instructor edition (with solutions)", "student": "Student edition (without solutions)"}

@@ -23,6 +23,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
+from alliance.paths import HTML_DIR
+
 #: Words per minute of an adult reading non-fiction on screen (the usual figure for reading time).
 WORDS_PER_MINUTE = 238
 #: Targets of the reading layer (issue 17): apparatus share, repeats, longest sentence, code share.
@@ -218,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     args = argv if argv is not None else sys.argv[1:]
     as_json = "--json" in args
     args = [a for a in args if a != "--json"]
-    html_dir = Path(args[0]) if args else Path("_build/html")
+    html_dir = Path(args[0]) if args else HTML_DIR
     rows = measure_chapters(html_dir)
     print(json.dumps([asdict(r) for r in rows], indent=1) if as_json else table(rows))
     return 0

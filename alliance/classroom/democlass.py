@@ -33,6 +33,7 @@ from nbformat import NotebookNode
 
 from alliance.exercises import exercise_id, solution_notebooks
 from alliance.editions.solutions import strip_solutions
+from alliance.editions.tags import IDENTITY_TAG, PLACEHOLDER_TAG, SOLUTION_TAG, STUDENT_TAG, cell_tags
 
 #: Hostile cells, each added to a full submission: what a grader must survive without giving points.
 HOSTILE: dict[str, str] = {
@@ -87,11 +88,11 @@ def _answers_by_placeholder(solution: NotebookNode) -> dict[str, str]:
     found: dict[str, str] = {}
     cells = solution.cells
     for i, cell in enumerate(cells):
-        tags = cell.metadata.get("tags", [])
-        if cell.cell_type == "code" and "student" in tags:
+        tags = cell_tags(cell)
+        if cell.cell_type == "code" and STUDENT_TAG in tags:
             parts = []
             for later in cells[i + 1:]:
-                if "solution" not in later.metadata.get("tags", []) or later.cell_type != "code":
+                if SOLUTION_TAG not in cell_tags(later) or later.cell_type != "code":
                     break
                 parts.append(later.source)
             found[cell.source.splitlines()[0]] = "\n\n".join(parts)
@@ -105,14 +106,14 @@ def fill(solution: NotebookNode, kind: str, student: Student | None, answered: i
     answers = _answers_by_placeholder(solution)
     done = 0
     for cell in nb.cells:
-        tags = cell.metadata.get("tags", [])
-        if "identity" in tags and student is not None:
+        tags = cell_tags(cell)
+        if IDENTITY_TAG in tags and student is not None:
             cell.source = (f'student_name = "{student.name}"\nstudent_id = "{student.student_id}"'
                            if kind != "no_id" else f'student_name = "{student.name}"\nstudent_id = "..."')
-        elif cell.cell_type == "code" and "student" in tags and kind != "empty" and done < answered:
+        elif cell.cell_type == "code" and STUDENT_TAG in tags and kind != "empty" and done < answered:
             cell.source = answers.get(cell.source.splitlines()[0], cell.source)
             done += 1
-        elif cell.cell_type == "markdown" and any(t.startswith(("answer-", "judgement-")) for t in tags) \
+        elif cell.cell_type == "markdown" and any(PLACEHOLDER_TAG.match(t) for t in tags) \
                 and kind != "empty" and done < answered:
             cell.source = ("The two texts place the frictions differently: one reads them as pressure, the other "
                            "as negotiation. (A synthetic answer.)")

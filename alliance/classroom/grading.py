@@ -377,7 +377,7 @@ def hidden_paths(source: Path, out: Path) -> list[Path]:
     """What a submission must not see: the class's files, the output, the solutions and the built book."""
     from alliance import paths
 
-    return [source, out, paths.PROJECT_ROOT / "exercises", paths.PROJECT_ROOT / "_build"]
+    return [source, out, paths.PROJECT_ROOT / "exercises", paths.BUILD_DIR]
 
 
 def listing_fingerprint(sources: list[str]) -> str:

@@ -27,8 +27,8 @@ writes the marks (``score``) and comments into ``results.json`` and rewrites the
 
 The question texts, model answers and rubrics are the solution notebooks' MyST. With the book built
 (``make book``) and a published address (``html.baseurl``) they are converted as for the notebook editions (``alliance.editions``: quotations,
-paragraph citations and glossary terms linked to the published book); otherwise a plain rendering
-is used (roles shown as their text, e.g. ``ling2018 ¶22``). Either way the result is rendered as
+paragraph citations and glossary terms linked to the published book); otherwise the same converter,
+unlinked (``alliance.editions.myst.unlinked_commonmark``: roles shown as their text, e.g. ``ling2018 ¶22``). Either way the result is rendered as
 CommonMark with raw HTML disabled; students' answers are shown as escaped plain text.
 
 Command line (``make marking OUT=folder``, ``make merge-marks OUT=folder MARKS="a.csv [b.csv]"``)::
@@ -49,6 +49,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from alliance.editions.myst import split_admonition, unlinked_commonmark
+from alliance.editions.tags import PLACEHOLDER_TAG, SOLUTION_TAG, cell_tags
 from alliance.errors import CourseError
 from alliance.classroom.gradebook import format_points, is_answered, safe_cell
 from alliance.classroom.results import HAND_KINDS, GradingRun, ItemResult, SubmissionResult
@@ -67,8 +69,6 @@ SHEET_ENCODINGS = ("utf-8-sig", "cp1252")
 SHEET_SEPARATORS = (",", ";", "\t")
 JUDGEMENT_SUFFIX = "-judgement"
 _HEADING = re.compile(r"^##\s+Question\s+(\d+)\b\s*:?\s*(?P<title>.*)$", re.M)
-_PLACEHOLDER_TAG = re.compile(r"^(answer|judgement)-(q\d+)$")
-_ADMONITION_OPEN = re.compile(r"^(?P<fence>`{3,}|:{3,})\{admonition\}\s*(?P<title>.*)$")
 
 
 class MarkingError(CourseError):
@@ -106,22 +106,6 @@ def _source(cell: dict) -> str:
     return "".join(source) if isinstance(source, list) else str(source)
 
 
-def _tags(cell: dict) -> list[str]:
-    return list((cell.get("metadata") or {}).get("tags") or [])
-
-
-def split_admonition(markdown: str) -> tuple[str, str]:
-    """(title, body) of a cell holding one ``{admonition}`` block; ("", markdown) otherwise."""
-    lines = markdown.strip().split("\n")
-    opening = _ADMONITION_OPEN.match(lines[0].strip()) if lines else None
-    if not opening or len(lines) < 2 or lines[-1].strip() != opening["fence"]:
-        return "", markdown.strip()
-    body = lines[1:-1]
-    while body and re.match(r"^:[\w-]+:", body[0].strip()):
-        body = body[1:]
-    return opening["title"].strip(), "\n".join(body).strip()
-
-
 def read_exercise_text(path: Path) -> ExerciseText:
     """The question texts, model answers and rubrics of a solution notebook (``exercises/ex*.ipynb``)."""
     import json
@@ -136,7 +120,7 @@ def read_exercise_text(path: Path) -> ExerciseText:
     prompts: dict[str, tuple[str, list[str]]] = {}   # "qN" -> (heading, prompt parts)
     open_question = ""
     for index, cell in enumerate(cells):
-        source, tags = _source(cell), _tags(cell)
+        source, tags = _source(cell), cell_tags(cell)
         heading = _HEADING.search(source) if cell.get("cell_type") == "markdown" and not tags else None
         if heading:
             open_question = f"q{heading[1]}"
@@ -147,7 +131,7 @@ def read_exercise_text(path: Path) -> ExerciseText:
             prompts[open_question][1].append(source)
             continue
         open_question = ""
-        placeholder = next((m for t in tags if (m := _PLACEHOLDER_TAG.match(t))), None)
+        placeholder = next((m for t in tags if (m := PLACEHOLDER_TAG.match(t))), None)
         if placeholder:
             text.questions.update(_hand_question(placeholder[1], placeholder[2], cells, index, prompts))
     for qid, (heading_text, parts) in prompts.items():
@@ -165,14 +149,14 @@ def _hand_question(kind: str, qid: str, cells: list[dict], index: int,
         item_id = qid + JUDGEMENT_SUFFIX
         before = []
         back = index - 1
-        while back >= 0 and cells[back].get("cell_type") == "markdown" and not _tags(cells[back]) \
+        while back >= 0 and cells[back].get("cell_type") == "markdown" and not cell_tags(cells[back]) \
                 and not _HEADING.search(_source(cells[back])):
             before.insert(0, _source(cells[back]))
             back -= 1
         prompt = "\n\n".join([prompt, *before]).strip()
     question = QuestionText(item_id, heading + (" (judgement)" if kind == "judgement" else ""), prompt)
     after = index + 1
-    while after < len(cells) and "solution" in _tags(cells[after]):
+    while after < len(cells) and SOLUTION_TAG in cell_tags(cells[after]):
         title, body = split_admonition(_source(cells[after]))
         if title.lower().startswith("marking rubric"):
             question.rubric_title, question.rubric = title, body
@@ -193,64 +177,10 @@ def exercise_texts(folder: Path | None = None) -> dict[str, ExerciseText]:
 # --------------------------------------------------------------------------- MyST → HTML
 
 
-_ROLE = re.compile(r"\{(?P<name>[a-zA-Z][\w:-]*)\}`(?P<body>[^`]*)`")
-_FENCE_LINE = re.compile(r"^\s{0,3}(`{3,}|~{3,}|:{3,})\s*(\{(?P<directive>[\w:-]+)\}\s*(?P<arg>.*))?$")
-_EXPLICIT = re.compile(r"^(?P<text>.*?)\s*<(?P<target>[^<>]+)>$", re.S)
-
-
-def _md_escape(text: str) -> str:
-    return re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", text)
-
-
-def _plain_role(name: str, body: str) -> str:
-    """A role as readable text without the built book: ``{para}`ling2018:22``` → ``ling2018 ¶22``."""
-    body = " ".join(body.split())
-    if name == "para":
-        parts = [p.strip() for p in body.split(";") if p.strip()]
-        return "; ".join(f"{p.split(':', 1)[0]} ¶{p.split(':', 1)[1]}" if ":" in p else p for p in parts)
-    if name in ("q", "absent"):
-        where, _, words = body.partition(":")
-        shown = f"“{_md_escape(words.strip())}” ({_md_escape(where.strip())})"
-        return shown if name == "q" else f"{shown}: absent from the text"
-    explicit = _EXPLICIT.match(body)
-    if name in ("term", "ref", "numref", "doc"):
-        text = explicit["text"] if explicit and explicit["text"] else (explicit["target"] if explicit else body)
-        return _md_escape(text.rsplit("/", 1)[-1] if name == "doc" and not (explicit and explicit["text"]) else text)
-    if name == "cite:p":
-        return f"({_md_escape(body)})"
-    return _md_escape(body)
-
-
-def plain_commonmark(markdown: str) -> str:
-    """MyST as CommonMark without the built book: roles as text, directives as a bold title and body."""
-    out: list[str] = []
-    open_fences: list[str] = []      # the fences of the directives being read, innermost last
-    options_allowed = False
-    for line in markdown.split("\n"):
-        fence = _FENCE_LINE.match(line)
-        if fence and fence["directive"]:
-            open_fences.append(fence[1])
-            title = fence["arg"].strip() or fence["directive"].replace("-", " ").capitalize()
-            out.extend([f"**{_md_escape(title)}**", ""])
-            options_allowed = True
-            continue
-        if fence and open_fences and not fence[2] and fence[1][0] == open_fences[-1][0] \
-                and len(fence[1]) >= len(open_fences[-1]):
-            open_fences.pop()
-            out.append("")
-            continue
-        if options_allowed and re.match(r"^\s*:[\w-]+:", line):
-            continue
-        options_allowed = False
-        if re.match(r"^\s*\([^()\s]+\)=\s*$", line) or line.startswith("%"):
-            continue
-        out.append(_ROLE.sub(lambda m: _plain_role(m["name"], m["body"]), line))
-    return "\n".join(out).strip()
-
-
 class MystRenderer:
     """Renders the solution notebooks' MyST as HTML: through the notebook editions' converter when the
-    book is built, else :func:`plain_commonmark`; always CommonMark with raw HTML disabled."""
+    book is built, else unlinked (:func:`alliance.editions.myst.unlinked_commonmark`); always CommonMark with
+    raw HTML disabled."""
 
     def __init__(self, book: object | None = None):
         self.book = book
@@ -280,7 +210,7 @@ class MystRenderer:
                 return convert_notebook(nb, docname, self.book).cells[0].source
             except Exception:  # noqa: BLE001 — a stale build or an unknown construct: the plain rendering
                 pass
-        return plain_commonmark(markdown)
+        return unlinked_commonmark(markdown, docname)
 
     def html(self, markdown: str, docname: str) -> str:
         """``markdown`` (MyST) as HTML."""

@@ -51,7 +51,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-IDENTITY_TAG = "identity"
+from alliance.editions.tags import ANSWER_TAG, IDENTITY_TAG, JUDGEMENT_TAG, cell_tags
+
 #: Variables of the identity cell, by the field of :class:`Identity` they fill.
 IDENTITY_VARIABLES: dict[str, str] = {"student_name": "name", "student_id": "student_id",
                                       "student_email": "email"}
@@ -61,8 +62,6 @@ MAX_IDENTITY_CHARS = 200
 MAX_IDENTITY_SOURCE = 20_000
 PLACEHOLDER_VALUES = frozenset({"", "..."})
 
-ANSWER_TAG = re.compile(r"^answer-(?P<q>q\d+)$")
-JUDGEMENT_TAG = re.compile(r"^judgement-(?P<q>q\d+)$")
 #: The unchanged placeholders of the student edition.
 ANSWER_PLACEHOLDER = "*Write your answer here.*"
 JUDGEMENT_PLACEHOLDER = "*Write your judgement here.*"
@@ -121,13 +120,6 @@ def cell_source(cell: Mapping[str, Any]) -> str:
     if isinstance(source, list):
         return "".join(s for s in source if isinstance(s, str))
     return source if isinstance(source, str) else ""
-
-
-def cell_tags(cell: Mapping[str, Any]) -> list[str]:
-    """A cell's tags (``metadata.tags``), ignoring anything malformed."""
-    metadata = cell.get("metadata")
-    tags = metadata.get("tags") if isinstance(metadata, Mapping) else None
-    return [t for t in tags if isinstance(t, str)] if isinstance(tags, list) else []
 
 
 def cell_id(cell: Mapping[str, Any]) -> str:

@@ -23,29 +23,29 @@ from alliance.paths import GLUE_DIR, HTML_DIR
 # The published book: addresses, titles, numbers
 
 
-def _md_escape(text: str) -> str:
+def md_escape(text: str) -> str:
     """Text inserted into Markdown, with the characters that would start markup escaped."""
     return re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", text)
 
 
-def _link_title(title: str) -> str:
+def link_title(title: str) -> str:
     """``title`` as a Markdown link title: in double quotes, ``\\`` and ``"`` escaped, on one line."""
     return '"' + " ".join(title.split()).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _link(text: str, url: str, title: str = "") -> str:
+def markdown_link(text: str, url: str, title: str = "") -> str:
     """``text`` linked to ``url`` (with a hover ``title`` if given). Without a ``url``: the text,
     in a ``<span title="…">`` when there is a title (the paragraph can still be read on hover)."""
     if not url:
         if title:
-            return f'<span title="{html.escape(" ".join(title.split()), quote=True)}">{_md_escape(text)}</span>'
-        return _md_escape(text)
+            return f'<span title="{html.escape(" ".join(title.split()), quote=True)}">{md_escape(text)}</span>'
+        return md_escape(text)
     target = url.replace(" ", "%20").replace(")", "%29")
-    return f"[{_md_escape(text)}]({target} {_link_title(title)})" if title else f"[{_md_escape(text)}]({target})"
+    return f"[{md_escape(text)}]({target} {link_title(title)})" if title else f"[{md_escape(text)}]({target})"
 
 
 #: A link to a paragraph of the source reader, relative to the book: ``appendix/sources/su2017.html#su2017-p4``.
-_READER_PARA = re.compile(rf"^{re.escape(paths.READER_DIR)}(?P<source>[a-z][a-z0-9_]*)\.html#(?P=source)-p(?P<para>\d+)$")
+READER_PARA = re.compile(rf"^{re.escape(paths.READER_DIR)}(?P<source>[a-z][a-z0-9_]*)\.html#(?P=source)-p(?P<para>\d+)$")
 _PARA_NUMBERS = re.compile(r"¶(\d+)(?:[–-]¶?(\d+))?")
 
 
@@ -138,7 +138,7 @@ class BookIndex:
                      for name, entry in entries.items()}
         base_url = link_base("download") if base_url is None else base_url
         return cls(base_url, inventory, Path(root or paths.PROJECT_ROOT),
-                   Path(glue_dir or (html_dir.parent / "jupyter_execute")))
+                   Path(glue_dir or paths.glue_dir_of(html_dir)))
 
     def url(self, address: str) -> str:
         """Where a page or anchor of the book (``chapters/x.html#y``) is read: ``""`` without links."""

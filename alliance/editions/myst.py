@@ -1,7 +1,12 @@
 """The one MyST-to-CommonMark converter: a notebook's Markdown as Jupyter front ends render it.
 
-Every role and directive the book uses is turned into CommonMark (see :mod:`alliance.editions`); anything
-else raises :class:`alliance.errors.EditionError`, and every converted cell is checked with :func:`raw_myst`.
+Linked (a :class:`BookIndex` of the built book): every role and directive the book uses is turned into
+CommonMark (see :mod:`alliance.editions`); anything else raises :class:`alliance.errors.EditionError`, and
+every converted cell is checked with :func:`raw_myst`.
+
+Unlinked (:func:`unlinked_commonmark`, no built book: the marking and feedback pages of the classroom): every
+role reads as its text (:func:`plain_role`, e.g. ``{para}`ling2018:22``` → ``ling2018 ¶22``), every
+directive as its bold title and its body, whatever its name; nothing is refused.
 """
 from __future__ import annotations
 
@@ -16,14 +21,16 @@ import nbformat
 from nbformat import NotebookNode
 
 from alliance import paths
-from alliance.editions.links import _link, _md_escape, _READER_PARA, BookIndex, cited_paragraphs
+from alliance.editions.links import markdown_link, md_escape, READER_PARA, BookIndex, cited_paragraphs
 from alliance.editions.tags import SELFCHECK_TAG
 from alliance.errors import CourseError, EditionError
 
 
 _ROLE = re.compile(r"\{(?P<name>[a-zA-Z][\w:-]*)\}`(?P<body>[^`]*)`")
-_FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,}|:{3,})(?P<info>.*)$")
-_DIRECTIVE = re.compile(r"^\{(?P<name>[\w:-]+)\}\s*(?P<arg>.*)$")
+#: A fence line: ````` ``` ````` / ``~~~`` / ``:::`` (``fence``), then the info string (``info``).
+FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,}|:{3,})(?P<info>.*)$")
+#: A fence's info string naming a directive: ``{admonition} Title`` (``name``, ``arg``).
+DIRECTIVE = re.compile(r"^\{(?P<name>[\w:-]+)\}\s*(?P<arg>.*)$")
 _LABEL = re.compile(r"^\s*\([^()\s]+\)=\s*$")
 _OPTION = re.compile(r"^:(?P<key>[\w-]+):\s*(?P<value>.*)$")
 _EXPLICIT = re.compile(r"^(?P<text>.*?)\s*<(?P<target>[^<>]+)>$", re.S)
@@ -79,11 +86,12 @@ def notebook_raw_myst(nb: NotebookNode) -> list[str]:
 
 
 @dataclass
-class _Page:
-    """The page being converted: its docname, the book, its glue values."""
+class MystPage:
+    """The page being converted: its docname, the book (``None``: unlinked, see :func:`unlinked_commonmark`),
+    its glue values."""
 
     docname: str
-    book: BookIndex
+    book: BookIndex | None
     glue: Mapping[str, str]
     #: The exercise whose solution is open (its number), between solution-start and solution-end.
     solution: str = ""
@@ -92,12 +100,19 @@ class _Page:
     selfchecks: int = 0
     pending_code: list[str] = field(default_factory=list)
 
+    @property
+    def linked(self) -> bool:
+        """Whether roles become links into the built book (else plain text, and nothing is refused)."""
+        return self.book is not None
+
     def fail(self, message: str) -> EditionError:
         return EditionError(f"{self.docname}: {message}")
 
     # -- roles ---------------------------------------------------------------------------------
 
     def role(self, name: str, body: str) -> str:
+        if not self.linked:
+            return plain_role(name, body)
         handler = _ROLE_HANDLERS.get(name)
         if handler is None:
             raise self.fail(f"the notebook edition cannot convert the MyST role {{{name}}}`{body}`; "
@@ -112,11 +127,11 @@ class _Page:
         pieces = []
         for text, address in ROLE_SEGMENTS[role](found, paths.READER_DIR):
             if not address:
-                pieces.append(_md_escape(text))
+                pieces.append(md_escape(text))
                 continue
-            para = _READER_PARA.match(address)
+            para = READER_PARA.match(address)
             title = cited_paragraphs(para["source"], text, int(para["para"])) if para else ""
-            pieces.append(_link(text, self.book.url(address), title))
+            pieces.append(markdown_link(text, self.book.url(address), title))
         return "".join(pieces)
 
     def fact(self, role: str, body: str) -> str:
@@ -128,7 +143,7 @@ class _Page:
             found = ROLE_PARSERS[role](body.strip())
         except CourseError as error:
             raise self.fail(str(error)) from error
-        return _link(found.link_text, found.url, found.fact)
+        return markdown_link(found.link_text, found.url, found.fact)
 
     def glued(self, body: str) -> str:
         if body not in self.glue:
@@ -155,7 +170,7 @@ class _Page:
                     raise self.fail(f"{{numref}} of {target!r}: only exercises are numbered in this course.")
                 title = text.replace("%s", number).replace("{number}", number) if text else f"Exercise {number}"
                 text = ""
-        return _link(" ".join((text or title).split()), self.book.url(address))
+        return markdown_link(" ".join((text or title).split()), self.book.url(address))
 
     def cite(self, textual: bool, body: str) -> str:
         """``{cite:p}`` → (Author, year); ``{cite:t}`` → Author (year); linked to the bibliography."""
@@ -165,12 +180,14 @@ class _Page:
                 raise self.fail(f"citation key {key!r} is not in references.bib.")
             authors, year = self.book.citations[key]
             url = self.book.url("appendix/bibliography.html")
-            parts.append(f"{_link(authors, url)} ({year})" if textual else f"{_link(authors, url)}, {year}")
+            parts.append(f"{markdown_link(authors, url)} ({year})" if textual else f"{markdown_link(authors, url)}, {year}")
         return "; ".join(parts) if textual else f"({'; '.join(parts)})"
 
     # -- blocks --------------------------------------------------------------------------------
 
     def directive(self, name: str, arg: str, options: dict[str, str], body: list[str]) -> list[str]:
+        if not self.linked:
+            return self.titled_block(name, arg, body)
         if name == "admonition" or name in _ADMONITIONS:
             return _callout(arg if name == "admonition" and arg else _ADMONITIONS.get(name, arg), self.convert(body))
         if name == "exercise":
@@ -192,6 +209,11 @@ class _Page:
             return self.selfcheck(arg, options, body)
         raise self.fail(f"the notebook edition cannot convert the MyST directive {{{name}}}; "
                         "add a handler in alliance/editions/.")
+
+    def titled_block(self, name: str, arg: str, body: list[str]) -> list[str]:
+        """Any directive, unlinked: its argument (else its name, "Solution start") in bold, then its body."""
+        title = arg or name.replace("-", " ").capitalize()
+        return [f"**{md_escape(title)}**", "", *self.convert(body), ""]
 
     def selfcheck(self, arg: str, options: dict[str, str], body: list[str]) -> list[str]:
         """A ``{selfcheck}``: its question and options as a callout, then :data:`CODE_CELL_MARK`, where
@@ -220,19 +242,19 @@ class _Page:
         i = 0
         while i < len(lines):
             line = lines[i]
-            fence = _FENCE.match(line)
+            fence = FENCE.match(line)
             if fence:
                 flush()
                 mark = fence["fence"]
-                close = re.compile(rf"^ {{0,3}}{re.escape(mark[0])}{{{len(mark)},}}\s*$")
-                end = next((j for j in range(i + 1, len(lines)) if close.match(lines[j])), None)
-                if end is None:
+                end = fence_end(lines, i, mark)
+                if end is None and self.linked:
                     raise self.fail(f"unclosed fence {line.strip()!r}.")
-                directive = _DIRECTIVE.match(fence["info"].strip())
+                end = len(lines) if end is None else end  # unlinked: the rest is the block's body
+                directive = DIRECTIVE.match(fence["info"].strip())
                 if directive:
                     options, body = _split_options(lines[i + 1:end])
                     out.extend(self.directive(directive["name"], directive["arg"].strip(), options, body))
-                elif mark.startswith(":"):
+                elif mark.startswith(":") and self.linked:
                     raise self.fail(f"colon fence without a directive: {line.strip()!r}.")
                 else:
                     out.extend(lines[i:end + 1])  # a plain code block stays as it is
@@ -247,14 +269,17 @@ class _Page:
         return out
 
     def markdown(self, source: str) -> str:
+        """``source`` (a Markdown cell) converted; linked, raw MyST left over is an error."""
         text = re.sub(r"\n{3,}", "\n\n", "\n".join(self.convert(source.split("\n"))).strip("\n"))
+        if not self.linked:
+            return text.strip()
         left = raw_myst(text)
         if left:
             raise self.fail("MyST left after conversion: " + "; ".join(left))
         return text
 
 
-_ROLE_HANDLERS: dict[str, Callable[[_Page, str], str]] = {
+_ROLE_HANDLERS: dict[str, Callable[[MystPage, str], str]] = {
     "q": lambda page, body: page.checked("q", body),
     "para": lambda page, body: page.checked("para", body),
     "absent": lambda page, body: page.checked("absent", body),
@@ -269,6 +294,53 @@ _ROLE_HANDLERS: dict[str, Callable[[_Page, str], str]] = {
     "cite:p": lambda page, body: page.cite(False, body),
     "cite:t": lambda page, body: page.cite(True, body),
 }
+
+
+def fence_end(lines: list[str], start: int, fence: str) -> int | None:
+    """Index of the line closing the fence ``fence`` (```` ``` ````, ``::::``) opened at ``lines[start]``:
+    the first later line of at least as many of its characters and nothing else; ``None`` if none."""
+    close = re.compile(rf"^ {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}\s*$")
+    return next((j for j in range(start + 1, len(lines)) if close.match(lines[j])), None)
+
+
+def plain_role(name: str, body: str) -> str:
+    """A role as readable text without the built book: ``{para}`ling2018:22``` → ``ling2018 ¶22``,
+    ``{q}`ling2018 ¶21: words``` → “words” (ling2018 ¶21), ``{term}``/``{ref}``/``{doc}`` → their text,
+    ``{cite:p}`key``` → (key); any other role → its body. Markdown characters are escaped."""
+    body = " ".join(body.split())
+    if name == "para":
+        parts = [p.strip() for p in body.split(";") if p.strip()]
+        return "; ".join(f"{p.split(':', 1)[0]} ¶{p.split(':', 1)[1]}" if ":" in p else p for p in parts)
+    if name in ("q", "absent"):
+        where, _, words = body.partition(":")
+        shown = f"“{md_escape(words.strip())}” ({md_escape(where.strip())})"
+        return shown if name == "q" else f"{shown}: absent from the text"
+    explicit = _EXPLICIT.match(body)
+    if name in ("term", "ref", "numref", "doc"):
+        text = explicit["text"] if explicit and explicit["text"] else (explicit["target"] if explicit else body)
+        return md_escape(text.rsplit("/", 1)[-1] if name == "doc" and not (explicit and explicit["text"]) else text)
+    if name == "cite:p":
+        return f"({md_escape(body)})"
+    return md_escape(body)
+
+
+def unlinked_commonmark(markdown: str, docname: str = "") -> str:
+    """MyST as CommonMark without the built book: roles as text (:func:`plain_role`), directives as a
+    bold title and body, ``(label)=`` targets and ``%`` comments dropped. Never refuses a construct."""
+    return MystPage(docname, None, {}).markdown(markdown)
+
+
+def split_admonition(markdown: str) -> tuple[str, str]:
+    """(title, body) of Markdown holding one ``{admonition}`` block (its options dropped), as written;
+    ("", ``markdown``) otherwise. The classroom reads the model answers and rubrics with it."""
+    lines = markdown.strip().split("\n")
+    fence = FENCE.match(lines[0].strip())
+    directive = DIRECTIVE.match(fence["info"].strip()) if fence else None
+    if not directive or directive["name"] != "admonition" or fence["fence"].startswith("~") \
+            or len(lines) < 2 or lines[-1].strip() != fence["fence"]:
+        return "", markdown.strip()
+    _, body = _split_options(lines[1:-1])
+    return directive["arg"].strip(), "\n".join(body).strip()
 
 
 def _split_options(lines: list[str]) -> tuple[dict[str, str], list[str]]:

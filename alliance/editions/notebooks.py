@@ -3,17 +3,17 @@ the gated solutions dropped and, for students, the solutions removed.
 """
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import nbformat
 from nbformat import NotebookNode
 
 from alliance import paths
-from alliance.editions.links import _link, BookIndex
-from alliance.editions.myst import _DIRECTIVE, _FENCE, _Page, CODE_CELL_MARK, split_at_code_marks
+from alliance.editions.links import BookIndex, markdown_link
+from alliance.editions.myst import CODE_CELL_MARK, DIRECTIVE, FENCE, MystPage, fence_end, split_at_code_marks
 from alliance.editions.solutions import strip_solutions
-from alliance.editions.tags import CHECK_TAG, IDENTITY_TAG, SOLUTION_TAG, STUDENT_TAG
+from alliance.editions.tags import (CHECK_TAG, EDITION_NOTE_TAG, IDENTITY_TAG, REMOVE_CELL_TAG, SOLUTION_TAG, STUDENT_TAG,
+                                    cell_tags)
 from alliance.errors import EditionError
 
 
@@ -30,7 +30,7 @@ BOOK_EDITIONS: tuple[str, ...] = ("solution", "student")
 
 def convert_notebook(nb: NotebookNode, docname: str, book: BookIndex) -> NotebookNode:
     """A copy of ``nb`` whose Markdown cells read as CommonMark; outputs cleared, code untouched."""
-    page = _Page(docname, book, book.glue(docname))
+    page = MystPage(docname, book, book.glue(docname))
     edition = nbformat.reads(nbformat.writes(nb), as_version=4)
     edition.metadata.pop("jupytext", None)
     edition.cells = [c for c in edition.cells if c.cell_type != "code" or c.source.strip()]  # Run All skips them
@@ -78,27 +78,26 @@ def _page_note(docname: str, book: BookIndex, kind: str = "page") -> NotebookNod
     """A first cell saying which page of the book this notebook is, and how to run it."""
     address, title = book.lookup("std:doc", docname, docname)
     number = book.chapter_numbers.get(docname)
-    linked = _link(title, book.url(address))
+    linked = markdown_link(title, book.url(address))
     page = f"chapter {number}, {linked}" if number else f"the page {linked}"
     edition = {"page": "notebook edition", "solution": "solution edition", "student": "student edition"}[kind]
     return nbformat.v4.new_markdown_cell(
         f"> This is the {edition} of {page}, of the course *The US-Japan Alliance in the Trump "
         f"Years*. {_LINKS_NOTE[book.links]} It runs where the course's Python package is "
         f"installed (`make lab` on your computer{_BINDER_NOTE if paths.repository_url() else ''}): {_NOTE_USE[kind]}",
-        metadata={"tags": ["edition-note"]})
+        metadata={"tags": [EDITION_NOTE_TAG]})
 
 
 def _directive_fence(line: str) -> tuple[str, str] | None:
     """(directive name, fence) when ``line`` opens a fenced directive, such as ````{solution-start}``."""
-    fence = _FENCE.match(line)
-    directive = _DIRECTIVE.match(fence["info"].strip()) if fence else None
+    fence = FENCE.match(line)
+    directive = DIRECTIVE.match(fence["info"].strip()) if fence else None
     return (directive["name"], fence["fence"]) if directive else None
 
 
 def _fence_end(lines: list[str], start: int, fence: str, docname: str) -> int:
     """Index of the line closing the fence ``fence`` opened at ``lines[start]``."""
-    close = re.compile(rf"^ {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}\s*$")
-    end = next((j for j in range(start + 1, len(lines)) if close.match(lines[j])), None)
+    end = fence_end(lines, start, fence)
     if end is None:
         raise EditionError(f"{docname}: unclosed fence {lines[start].strip()!r}.")
     return end
@@ -146,11 +145,11 @@ def student_page_notebook(nb: NotebookNode) -> NotebookNode:
     (quotations, tables), which it does not execute.
     """
     shown = nbformat.reads(nbformat.writes(nb), as_version=4)
-    shown.cells = [c for c in shown.cells if SOLUTION_TAG not in c.get("metadata", {}).get("tags", [])]
+    shown.cells = [c for c in shown.cells if SOLUTION_TAG not in cell_tags(c)]
     for cell in shown.cells:
-        tags = cell.get("metadata", {}).get("tags", [])
+        tags = cell_tags(cell)
         if STUDENT_TAG in tags or IDENTITY_TAG in tags:
-            cell.metadata["tags"] = [t for t in tags if t != "remove-cell"]
+            cell.metadata["tags"] = [t for t in tags if t != REMOVE_CELL_TAG]
         if CHECK_TAG in tags and cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
     return shown
@@ -179,7 +178,7 @@ def exercise_edition(path: Path, book: BookIndex, student: bool) -> NotebookNode
     if student:
         nb = strip_solutions(nb)
     else:
-        nb.cells = [c for c in nb.cells if STUDENT_TAG not in c.get("metadata", {}).get("tags", [])]
+        nb.cells = [c for c in nb.cells if STUDENT_TAG not in cell_tags(c)]
     docname = f"exercises/{path.stem}"
     edition = convert_notebook(nb, docname, book)
     edition.cells.insert(0, _page_note(docname, book, "student" if student else "solution"))
@@ -192,7 +191,8 @@ def chapter_docnames(root: Path | None = None) -> list[str]:
     return [*(f"chapters/{p.stem}" for p in sorted((root / "chapters").glob("*.md"))), *EXTRA_NOTEBOOK_PAGES]
 
 
-def _write(nb: NotebookNode, target: Path, overwrite: bool = True) -> bool:
+def write_notebook(nb: NotebookNode, target: Path, overwrite: bool = True) -> bool:
+    """Write ``nb`` to ``target`` (its folder made); ``False`` when ``target`` exists and not ``overwrite``."""
     if target.exists() and not overwrite:
         return False
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -14,7 +14,7 @@ from nbformat import NotebookNode
 
 from alliance import paths
 from alliance.editions.links import BookIndex, link_base, link_lab_book
-from alliance.editions.notebooks import _write, chapter_docnames, exercise_edition, page_edition
+from alliance.editions.notebooks import write_notebook, chapter_docnames, exercise_edition, page_edition
 
 
 # ---------------------------------------------------------------------------------------------
@@ -184,7 +184,7 @@ def publish_editions(jobs: Iterable[EditionJob], manifest_path: Path) -> list[Pa
         key = manifest_key(job.target, manifest_path)
         if is_up_to_date(job, recorded.get(key)):
             continue
-        _write(job.make(), job.target)
+        write_notebook(job.make(), job.target)
         recorded[key] = {"inputs": dict(job.inputs), "output": file_digest(job.target)}
         written.append(job.target)
     if written or not Path(manifest_path).is_file():
@@ -256,6 +256,6 @@ def write_reader_editions(out: Path, book: BookIndex | None = None, overwrite: b
         if target.exists() and not overwrite:
             kept.append(target)
             continue
-        _write(make(), target)
+        write_notebook(make(), target)
         written.append(target)
     return written, kept

@@ -10,7 +10,7 @@ import nbformat
 from nbconvert.preprocessors import ClearMetadataPreprocessor, ClearOutputPreprocessor, TagRemovePreprocessor
 from nbformat import NotebookNode
 
-from alliance.editions.tags import BOOK_TAGS, SOLUTION_TAG
+from alliance.editions.tags import BOOK_TAGS, SOLUTION_TAG, cell_tags
 
 #: Notebook metadata kept in the student edition (the grader reads ``alliance.exercise``).
 KEPT_NB_METADATA = {("kernelspec",), ("language_info",), ("alliance",)}
@@ -34,7 +34,7 @@ def strip_solutions(nb: NotebookNode) -> NotebookNode:
         preserve_nb_metadata_mask=KEPT_NB_METADATA, preserve_cell_metadata_mask={"tags"}
     ).preprocess(student, resources)
     for cell in student.cells:
-        tags = [t for t in cell.get("metadata", {}).get("tags", []) if t not in BOOK_TAGS]
+        tags = [t for t in cell_tags(cell) if t not in BOOK_TAGS]
         if tags:
             cell.metadata["tags"] = tags
         else:

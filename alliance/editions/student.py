@@ -18,10 +18,12 @@ from pathlib import Path
 import nbformat
 
 from alliance import paths
-from alliance.editions.notebooks import BookIndex, exercise_edition
+from alliance.editions.links import BookIndex
+from alliance.editions.notebooks import exercise_edition
 from alliance.exercises import EXERCISES_DIR, exercise_id, solution_notebooks
 
-DEFAULT_OUT: Path = paths.PROJECT_ROOT / "_build" / "student"
+#: Where ``make student`` writes the student notebooks (``_build/student``).
+DEFAULT_OUT: Path = paths.STUDENT_NOTEBOOKS_DIR
 
 
 def write_student_edition(out_dir: Path | None = None, src_dir: Path | None = None,
