@@ -30,7 +30,24 @@ module's job.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from typing import Any
+
+
+def lazy_exports(module: str, exports: dict[str, str]) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
+    """A package's ``__getattr__`` and ``__dir__`` for names loaded on first use (PEP 562): each name of
+    ``exports`` is imported from the module it maps to, then kept in the package's namespace."""
+    namespace = importlib.import_module(module).__dict__
+
+    def getattr_(name: str) -> Any:
+        if name in exports:
+            value = getattr(importlib.import_module(exports[name]), name)
+            namespace[name] = value
+            return value
+        raise AttributeError(f"module {module!r} has no attribute {name!r}")
+
+    return getattr_, lambda: sorted(exports)
+
 
 _EXPORTS: dict[str, str] = {
     "PROJECT_ROOT": "alliance.paths",
@@ -45,15 +62,4 @@ _EXPORTS: dict[str, str] = {
     "load_lexicon": "alliance.text",
 }
 __all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        value = getattr(importlib.import_module(_EXPORTS[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'alliance' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

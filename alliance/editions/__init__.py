@@ -52,8 +52,7 @@ Command line::
 """
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from alliance import lazy_exports
 
 #: Each public name of the package and the module that defines it: ``from alliance.editions import BookIndex``
 #: keeps working, and importing one module (``alliance.editions.tags``) does not import the others.
@@ -119,15 +118,4 @@ _EXPORTS: dict[str, str] = {
     "write_student_edition": "alliance.editions.student",
 }
 __all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        value = getattr(importlib.import_module(_EXPORTS[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'alliance.editions' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
