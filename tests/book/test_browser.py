@@ -51,10 +51,11 @@ import pytest
 from alliance.paths import STUDENT_HTML_DIR
 from alliance.paths import BUNDLE_NAME
 from alliance.book.site import CHROMIUM_ARGS, LOCAL_HOST, find_chromium, serve, toc_files
+from tests._root import REPO_ROOT
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO_ROOT
 HTML_DIR = Path(os.environ.get("ALLIANCE_HTML") or ROOT / "_build" / "html").resolve()
 STUDENT_HTML = Path(os.environ.get("ALLIANCE_STUDENT_HTML") or STUDENT_HTML_DIR).resolve()
 #: The editions of the book the tests walk, and the command that builds each.

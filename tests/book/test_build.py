@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from alliance.book.site import toc_files
+from tests._root import REPO_ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = REPO_ROOT
 HTML = ROOT / "_build" / "html"
 #: What ``make book`` runs: jupyter-book's command line (``alliance.book.jupyterbook``).
 JB = [sys.executable, "-m", "alliance.book.jupyterbook"]

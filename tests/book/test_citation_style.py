@@ -7,7 +7,7 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
-from test_claims import _mini_book
+from tests.content.test_claims import _mini_book
 
 #: Marker word -> MyST of the paragraph.
 CASES = {

@@ -16,9 +16,10 @@ from alliance.book.epub import (CONTENT_DIR, COVER_SIZE, LinkMap, article_html, 
                            package_document, renumber_ids, run_epubcheck, safe_id, toc_entries, wrap_title)
 from alliance.paths import STUDENT_HTML_DIR
 from alliance.book.static_charts import find_charts
-from tests.test_student_book import solution_probes, words
+from tests.book.test_student_book import solution_probes, words
+from tests._root import REPO_ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = REPO_ROOT
 HTML = ROOT / "_build" / "html"
 
 
@@ -332,6 +333,7 @@ def _selfcheck_questions(page_html: str) -> list[str]:
     return questions
 
 
+@pytest.mark.build
 def test_self_checks_are_numbered_questions_with_the_answers_at_the_chapters_end(documents):
     """Every page with self-checks: each question numbered, its options lettered, no form left, and the
     answers (with their explanations) at the end under "Answers to the self-checks"."""

@@ -18,8 +18,9 @@ from markdown_it.common.utils import escapeHtml
 from alliance.paths import STUDENT_HTML_DIR
 from alliance.tables import text_table
 from alliance.book.sphinxext import keep_link_urls_raw, myst_escapes_link_urls, unescape_link_url
+from tests._root import REPO_ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = REPO_ROOT
 HTML = ROOT / "_build" / "html"
 #: A Markdown link with an address, in a page's source: ``[text](http...)`` or ``<http...>``.
 MARKDOWN_LINK = re.compile(r"\]\((https?://[^)\s]+)\)|<(https?://[^>\s]+)>")

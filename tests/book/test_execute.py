@@ -6,6 +6,7 @@ import signal
 from pathlib import Path
 
 import nbformat
+import pytest
 from jupyter_cache import get_cache
 from jupyter_cache.executors.basic import ProcessData
 
@@ -29,6 +30,7 @@ def test_only_myst_notebooks_not_excluded_are_selected(tmp_path):
     assert select_notebooks([good, excluded, plain], tmp_path, ["ex/*"]) == [good]
 
 
+@pytest.mark.kernel
 def test_parallel_run_caches_successes_and_leaves_failures(tmp_path):
     ok = _write(tmp_path / "ok.md", "print(6 * 7)")
     bad = _write(tmp_path / "bad.md", "raise ValueError('no')")
@@ -42,6 +44,7 @@ def test_parallel_run_caches_successes_and_leaves_failures(tmp_path):
     assert "42" in nbformat.writes(cached_nb) and outputs
 
 
+@pytest.mark.kernel
 def test_a_kernel_that_cannot_start_leaves_the_worker_killable(tmp_path, monkeypatch):
     """A worker whose kernel fails to start still ends on the pool's SIGTERM (see SignalSafeWorker).
 

@@ -7,8 +7,9 @@ from pathlib import Path
 import jupytext
 import pytest
 from nbclient import NotebookClient
+from tests._root import REPO_ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = REPO_ROOT
 
 
 @pytest.mark.build

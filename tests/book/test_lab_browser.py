@@ -24,10 +24,11 @@ from alliance.editions.myst import raw_myst
 from alliance.editions.publish import write_reader_editions
 from alliance.book.labrun import NotebookReport, jupyterlab, run_notebooks
 from alliance.book.site import find_chromium
+from tests._root import REPO_ROOT
 
 pytestmark = [pytest.mark.browser, pytest.mark.build, pytest.mark.slow]  # 1.5 min: `make test-slow`
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO_ROOT
 
 
 def _charts_expected(nb: nbformat.NotebookNode) -> int:

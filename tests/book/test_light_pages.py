@@ -24,8 +24,9 @@ from alliance.paths import STUDENT_HTML_DIR
 from alliance.paths import BUNDLE_NAME
 from alliance.book.sphinxext import (CHART_FURNITURE_PX, DESCRIPTION_CHARS, chart_height, drawn_height, first_paragraph,
                                 has_charts, page_description, reserve_chart_space)
+from tests._root import REPO_ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = REPO_ROOT
 EDITIONS = {"solution": ROOT / "_build" / "html", "student": STUDENT_HTML_DIR}
 NOT_PAGES = ("_static", "_sources", "_images", "_downloads", "student")
 _DESCRIPTION = re.compile(r'<meta name="description" content="([^"]*)"')

@@ -26,9 +26,10 @@ from alliance.book.pdf import (EDITIONS, BookPage, PdfResult, build_pdf, convert
                          target_id, toc_html, toc_targets)
 from alliance.book.site import find_chromium, toc_files
 from alliance.book.static_charts import find_charts
+from tests._root import REPO_ROOT
 
 pytestmark = pytest.mark.build
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = REPO_ROOT
 
 
 def _words(text: str) -> str:

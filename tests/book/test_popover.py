@@ -29,8 +29,9 @@ import pytest
 from alliance.book.popovers import (ABSENCE_LINK_CLASS, LINK_CLASS, PARAGRAPHS_HEADER, PARAGRAPHS_JS, POPOVER_JS,
                                classify_quote_links, has_citation_links, paragraph_classes, paragraph_data,
                                paragraphs_script, write_if_changed, write_popover_files)
+from tests._root import REPO_ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO_ROOT
 #: Pages per edition on which the tap behaviour is checked (the pages with the most citations).
 TAP_PAGES_PER_EDITION = 4
 #: Popovers show at most this many paragraphs, then "and N more".
@@ -114,13 +115,13 @@ def citation_links(page: Path) -> list[dict[str, str]]:
 
 
 def edition_dirs() -> dict[str, Path]:
-    from tests.test_browser import EDITIONS
+    from tests.book.test_browser import EDITIONS
 
     return {name: folder for name, (folder, _command) in EDITIONS.items()}
 
 
 def pages_with_citations(html_dir: Path) -> dict[str, list[dict[str, str]]]:
-    from tests.test_browser import book_pages
+    from tests.book.test_browser import book_pages
 
     found = {rel: citation_links(html_dir / rel) for rel in book_pages(html_dir)}
     return {rel: links for rel, links in found.items() if links}
@@ -146,7 +147,7 @@ def html_dir(edition: str) -> Path:
 def test_every_citation_link_names_its_paragraphs_and_pages_load_the_scripts(html_dir: Path) -> None:
     """The markup contract on the built book: every evidence link names its paragraphs (or is an
     absence link), the paragraphs exist, and exactly the pages with citations load the scripts."""
-    from tests.test_browser import book_pages
+    from tests.book.test_browser import book_pages
 
     data_file = html_dir / "_static" / PARAGRAPHS_JS
     keys = json.loads(data_file.read_text(encoding="utf-8").split("=", 1)[1].rstrip().rstrip(";"))
@@ -223,7 +224,7 @@ def sample(links: list[dict[str, str]]) -> list[int]:
 def browser_run(html_dir: Path):
     """One Chromium (Debian's) and the book served on localhost; yields (browser, base URL)."""
     from alliance.book.site import CHROMIUM_ARGS, find_chromium, serve
-    from tests.test_browser import AXE_JS
+    from tests.book.test_browser import AXE_JS
 
     chromium = find_chromium()
     if chromium is None:
@@ -275,7 +276,7 @@ def visible_sample(page, links: list[dict[str, str]]) -> list[int]:
 
 @pytest.mark.browser
 def test_hover_and_focus_show_the_cited_paragraphs(html_dir: Path, browser_run, edition: str) -> None:
-    from tests.test_browser import AXE_JS
+    from tests.book.test_browser import AXE_JS
 
     browser, base = browser_run
     data = paragraph_data(__import__("alliance").load_corpus())

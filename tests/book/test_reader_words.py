@@ -34,8 +34,9 @@ from bs4 import BeautifulSoup, Tag
 
 from alliance.paths import STUDENT_HTML_DIR
 from alliance.book.site import toc_files
+from tests._root import REPO_ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = REPO_ROOT
 SOLUTION_HTML = ROOT / "_build" / "html"
 STUDENT_HTML = STUDENT_HTML_DIR
 

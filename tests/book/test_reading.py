@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from alliance import paths
 from alliance.book.reading import TARGETS, measure_chapters, measure_page, sentences, words
+from tests._root import REPO_ROOT
 
 PAGE = """<html><body><article class="bd-article">
 <p>Su calls the alliance a <span class="alliance-quote-inline">“<a class="alliance-para-link alliance-p-su2017-4"
@@ -44,7 +44,7 @@ def test_measures_of_a_small_page():
     assert r.meets_targets()["repeats"] is False
 
 
-HTML = paths.PROJECT_ROOT / "_build" / "html"
+HTML = REPO_ROOT / "_build" / "html"
 
 
 @pytest.mark.build
@@ -52,7 +52,7 @@ def test_built_chapters_meet_the_reading_targets():
     """Every chapter: apparatus <= 6 % of reading words, no repeated (source, ¶), no sentence over 60
     words, code <= 10 % of visible words (make bench reports the same figures)."""
     rows = measure_chapters(HTML)
-    assert len(rows) == len(list((paths.PROJECT_ROOT / "chapters").glob("*.md")))
+    assert len(rows) == len(list((REPO_ROOT / "chapters").glob("*.md")))
     missed = [f"{r.page}: {k} ({getattr(r, k)} vs {TARGETS[k]})" for r in rows for k, ok in r.meets_targets().items() if not ok]
     assert not missed, "\n".join(missed)
 

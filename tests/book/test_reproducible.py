@@ -28,8 +28,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from tests._root import REPO_ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = REPO_ROOT
 #: What ``make book`` runs: jupyter-book's command line (``alliance.book.jupyterbook``).
 JB = [sys.executable, "-m", "alliance.book.jupyterbook"]
 IGNORE = shutil.ignore_patterns("_build", ".venv", "node_modules", ".git", ".pytest_cache", "__pycache__",

@@ -21,8 +21,9 @@ import pytest
 
 from alliance.book.selfcheck import SELFCHECK_SOURCE
 from alliance.selfcheck import CORRECT, FORM_CLASS, NOT_QUITE
+from tests._root import REPO_ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO_ROOT
 _DARK_MODE = "() => { document.documentElement.dataset.mode = 'dark'; document.documentElement.dataset.theme = 'dark'; }"
 _AXE_RUN = """async (selector) => {
   const result = await axe.run(selector, {resultTypes: ['violations']});
@@ -41,7 +42,7 @@ _STATE = """(form) => { const box = form.querySelector('.alliance-selfcheck-expl
 
 def pages_with_selfchecks(html_dir: Path) -> dict[str, int]:
     """Every built page holding self-checks, with how many."""
-    from tests.test_browser import book_pages
+    from tests.book.test_browser import book_pages
 
     found = {rel: (html_dir / rel).read_text(encoding="utf-8").count(f'<form class="{FORM_CLASS}')
              for rel in book_pages(html_dir)}
@@ -55,7 +56,7 @@ def edition(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture(scope="module")
 def html_dir(edition: str) -> Path:
-    from tests.test_browser import EDITIONS
+    from tests.book.test_browser import EDITIONS
 
     folder, command = EDITIONS[edition]
     if not (folder / "intro.html").exists():
@@ -66,7 +67,7 @@ def html_dir(edition: str) -> Path:
 @pytest.fixture(scope="module")
 def browser():
     from alliance.book.site import CHROMIUM_ARGS, find_chromium
-    from tests.test_browser import AXE_JS
+    from tests.book.test_browser import AXE_JS
 
     chromium = find_chromium()
     if chromium is None:
@@ -159,7 +160,7 @@ def answer_by_keyboard(form, right: bool) -> list[str]:
 @pytest.mark.browser
 def test_every_self_check_answers_right_and_wrong_by_keyboard(html_dir: Path, browser, edition: str) -> None:
     from alliance.book.site import serve
-    from tests.test_browser import AXE_JS
+    from tests.book.test_browser import AXE_JS
 
     pages = pages_with_selfchecks(html_dir)
     assert pages, f"no built page of the {edition} edition holds a self-check"
@@ -215,7 +216,7 @@ def test_every_self_check_answers_right_and_wrong_by_keyboard(html_dir: Path, br
 
 def test_a_typed_answer_is_checked_in_the_page(tmp_path: Path, browser) -> None:
     """A typed answer on a mini book (accepted answers and pattern), with the course's script."""
-    from tests.test_selfcheck import build_mini_book
+    from tests.content.test_selfcheck import build_mini_book
 
     page_file = build_mini_book(tmp_path)
     context = browser.new_context()

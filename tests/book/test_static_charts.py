@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from alliance.book.static_charts import STATIC_CHART_FONT, find_charts, replace_charts, static_spec
+from tests._root import REPO_ROOT
 
-HTML = Path(__file__).resolve().parent.parent / "_build" / "html"
+HTML = REPO_ROOT / "_build" / "html"
 pytestmark = pytest.mark.build
 
 

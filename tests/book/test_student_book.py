@@ -29,8 +29,9 @@ from alliance.editions.notebooks import drop_gated_solutions, student_page_noteb
 from alliance.paths import STUDENT_HTML_DIR
 from alliance.exercises import solution_notebooks
 from alliance.book.site import toc_files
+from tests._root import REPO_ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = REPO_ROOT
 SOLUTION_HTML = ROOT / "_build" / "html"
 SOLUTION_EXECUTED = ROOT / "_build" / "jupyter_execute"
 EXECUTION_CACHE = ROOT / "_build" / ".jupyter_cache"

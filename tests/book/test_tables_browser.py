@@ -16,11 +16,12 @@ import pytest
 
 from alliance.paths import STUDENT_HTML_DIR
 from alliance.book.site import CHROMIUM_ARGS, LOCAL_HOST, find_chromium, serve
-from tests.test_tables import built_reading_pages
+from tests.content.test_tables import built_reading_pages
+from tests._root import REPO_ROOT
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO_ROOT
 EDITIONS = {"solution": (Path(os.environ.get("ALLIANCE_HTML") or ROOT / "_build" / "html"), "make book"),
             "student": (Path(os.environ.get("ALLIANCE_STUDENT_HTML") or STUDENT_HTML_DIR), "make book EDITION=student")}
 WIDTHS = {"phone": {"width": 390, "height": 844}, "tablet": {"width": 960, "height": 800},

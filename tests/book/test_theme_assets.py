@@ -19,8 +19,9 @@ import pytest
 from alliance.book.site import CHROMIUM_ARGS, find_chromium, serve
 from alliance.book.theme_assets import (CACHE_NAME, ICON_FONTS, icon_codepoints, prune_css, selector_classes,
                                    subset_font, trim_theme_assets, used_classes)
+from tests._root import REPO_ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO_ROOT
 HTML_DIR = Path(os.environ.get("ALLIANCE_HTML") or ROOT / "_build" / "html").resolve()
 ORIGINALS = HTML_DIR.parent / CACHE_NAME / "originals"
 
@@ -137,6 +138,7 @@ def _built() -> None:
         pytest.fail(f"no built book with trimmed theme files in {HTML_DIR}: run `make book`", pytrace=False)
 
 
+@pytest.mark.build
 def test_built_book_fonts_hold_every_icon_its_pages_name() -> None:
     _built()
     sheet = (HTML_DIR / "_static" / "styles" / "pydata-sphinx-theme.css").read_text(encoding="utf-8")

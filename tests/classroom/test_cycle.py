@@ -49,6 +49,7 @@ def _by_kind(cycle) -> dict[str, list]:
     return found
 
 
+@pytest.mark.kernel
 def test_every_file_of_the_zip_has_one_result(cycle):
     _, _, archive, planned, out, run = cycle
     with zipfile.ZipFile(archive) as zipped:
@@ -58,6 +59,7 @@ def test_every_file_of_the_zip_has_one_result(cycle):
     assert GradingRun.load(out).results == run.results
 
 
+@pytest.mark.kernel
 def test_identity_late_unmatched_and_duplicates(cycle):
     _, _, _, planned, _, run = cycle
     kinds = _by_kind(cycle)
@@ -79,6 +81,7 @@ def test_identity_late_unmatched_and_duplicates(cycle):
     assert "not a notebook" in kinds["not_a_notebook"][0].notes[0]
 
 
+@pytest.mark.kernel
 def test_full_partial_and_empty_submissions_get_what_they_earned(cycle):
     kinds = _by_kind(cycle)
     for result in kinds["full"]:
@@ -91,6 +94,7 @@ def test_full_partial_and_empty_submissions_get_what_they_earned(cycle):
         assert result.total == 0.0
 
 
+@pytest.mark.kernel
 def test_hostile_submissions_earn_nothing_they_did_not_answer_and_are_stopped(cycle):
     kinds = _by_kind(cycle)
     checker = kinds["hostile:replaced_checker"][0]
@@ -103,6 +107,7 @@ def test_hostile_submissions_earn_nothing_they_did_not_answer_and_are_stopped(cy
     assert not (Path.home() / "stolen.txt").exists() and not Path("/tmp/alliance-stolen.txt").exists()
 
 
+@pytest.mark.kernel
 def test_grades_csv_has_points_possible_and_every_submission(cycle):
     _, _, _, planned, out, _ = cycle
     with open(out / "grades.csv", newline="", encoding="utf-8") as handle:
@@ -117,6 +122,7 @@ def test_grades_csv_has_points_possible_and_every_submission(cycle):
     assert len(rows) - len(possible) == len(planned)
 
 
+@pytest.mark.kernel
 def test_marking_sheet_round_trip(cycle, tmp_path):
     _, _, _, _, out, _ = cycle
     _, sheet = export_marking(out)
@@ -174,6 +180,7 @@ def test_marking_sheet_round_trip(cycle, tmp_path):
     assert summary[("ex00", "q4-judgement")]["kind"] == "judgement" and summary[("ex00", "q4-judgement")]["points"] == "2"
 
 
+@pytest.mark.kernel
 def test_feedback_pages_and_canvas_import(cycle):
     _, roster, _, _, out, _ = cycle
     run = GradingRun.load(out)
@@ -210,6 +217,7 @@ def _comparable(run: GradingRun) -> list[dict]:
     return rows
 
 
+@pytest.mark.kernel
 def test_shards_merged_equal_one_run(cycle, tmp_path):
     _, roster, archive, _, _, _ = cycle
     whole = grade(archive, tmp_path / "whole", roster, LIMITS, jobs=2)

@@ -18,8 +18,9 @@ from alliance.classroom.grading import grade, main
 from alliance.classroom.results import GradingRun
 from alliance.classroom.sandbox import Limits
 from alliance.editions.solutions import strip_solutions
+from tests._root import REPO_ROOT
 
-FIXTURES = Path(__file__).parent / "fixtures" / "submissions"
+FIXTURES = REPO_ROOT / "tests" / "fixtures" / "submissions"
 CELL_TIMEOUT = 20      # long enough for the imports on a busy 2-core machine; a loop costs this much
 TOTAL_TIMEOUT = 45
 LIMITS = Limits(cell_timeout=CELL_TIMEOUT, total_timeout=TOTAL_TIMEOUT)
@@ -109,6 +110,7 @@ def _auto(ex: str) -> list[str]:
     return [q["id"] for q in auto_questions(ex)]
 
 
+@pytest.mark.kernel
 def test_one_row_per_file_and_the_batch_finishes(graded):
     rows, elapsed, folder = graded
     files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
@@ -116,6 +118,7 @@ def test_one_row_per_file_and_the_batch_finishes(graded):
     assert elapsed < 150, elapsed
 
 
+@pytest.mark.kernel
 def test_fully_correct_gets_full_marks_whatever_its_name(graded):
     row = graded[0]["ex03-trade-frictions.ipynb"]
     assert row["exercise"] == "ex00"
@@ -127,6 +130,7 @@ def test_fully_correct_gets_full_marks_whatever_its_name(graded):
     assert row["q6"] == "" and row["error"] == ""
 
 
+@pytest.mark.kernel
 def test_unanswered_student_edition_gets_zero(graded):
     row = graded[0]["alice/unanswered.ipynb"]
     assert row["exercise"] == "ex01"
@@ -134,35 +138,41 @@ def test_unanswered_student_edition_gets_zero(graded):
     assert row["error"] == ""   # the student edition runs without errors
 
 
+@pytest.mark.kernel
 def test_partly_right(graded):
     row = graded[0]["partly_right.ipynb"]
     assert (row["q1"], row["q2"], row["q3"], row["q4"], row["q5"]) == ("1", "1", "0", "0", "0")
     assert row["total"] == "2"
 
 
+@pytest.mark.kernel
 def test_crashing_cell_loses_only_its_question(graded):
     row = graded[0]["crashing.ipynb"]
     assert row["q2"] == "0" and row["q1"] == row["q3"] == row["q5"] == "1"
     assert "RuntimeError: boom" in row["error"]
 
 
+@pytest.mark.kernel
 def test_dead_kernel_gets_zero_and_a_note(graded):
     row = graded[0]["kernel_dies.ipynb"]
     assert row["total"] == "0" and "ended the Python process in cell 3 (exit code 1)" in row["error"]
 
 
+@pytest.mark.kernel
 def test_loop_is_interrupted_and_the_rest_graded(graded):
     row = graded[0]["looping.ipynb"]
     assert row["q5"] == "0" and row["q1"] == row["q4"] == "1"
     assert f"{CELL_TIMEOUT} s cell time limit" in row["error"]
 
 
+@pytest.mark.kernel
 def test_loop_that_ignores_interrupts_hits_the_total_limit(graded):
     row = graded[0]["stubborn_loop.ipynb"]
     assert row["total"] == "0" and f"{TOTAL_TIMEOUT} s total time limit" in row["error"], row["error"]
     assert float(row["seconds"]) < TOTAL_TIMEOUT + 15
 
 
+@pytest.mark.kernel
 @pytest.mark.parametrize("case", ["replaced_checker", "forged_scores", "lying_object"])
 def test_code_in_the_submission_cannot_give_itself_points(graded, case):
     """Replacing check() or the scoring code, printing score lines or answering with an object that
@@ -178,6 +188,7 @@ def test_code_in_the_submission_cannot_give_itself_points(graded, case):
     ("empty.ipynb", "empty notebook"),
     ("no_metadata.ipynb", "no exercise id"),
 ])
+@pytest.mark.kernel
 def test_hostile_submissions_get_zero_and_a_note(graded, name, note):
     row = graded[0][name]
     assert row["total"] == "0" and note in row["error"]

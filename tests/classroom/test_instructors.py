@@ -4,8 +4,9 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from tests._root import REPO_ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = REPO_ROOT
 GUIDE = (ROOT / "instructors.md").read_text(encoding="utf-8")
 
 

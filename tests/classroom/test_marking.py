@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from alliance import paths
 from alliance.classroom import marking
 from alliance.editions.links import BookIndex
 from alliance.exercises import solution_notebooks
@@ -14,6 +13,7 @@ from alliance.classroom.marking import (MarkingError, MystRenderer, export_marki
                               read_exercise_text)
 from alliance.classroom.results import GradingRun
 from tests._runs import sample_run
+from tests._root import REPO_ROOT
 
 PLAIN = MystRenderer(None)
 EX02 = next(p for p in solution_notebooks() if p.name.startswith("ex02"))
@@ -60,7 +60,7 @@ def test_plain_rendering_of_myst() -> None:
 def test_rendering_with_the_book_links_into_it() -> None:
     book = BookIndex("https://example.org/book/",
                      {("std:term", "Article V"): ("appendix/glossary.html#term-Article-V", "Article V")},
-                     paths.PROJECT_ROOT)
+                     REPO_ROOT)
     rendered = MystRenderer(book).html("{para}`ling2018:22` and {term}`Article V`", "exercises/ex02-transactionalism")
     assert 'href="https://example.org/book/appendix/sources/ling2018.html#ling2018-p22"' in rendered
     assert 'href="https://example.org/book/appendix/glossary.html#term-Article-V"' in rendered

@@ -10,7 +10,7 @@ import pytest
 from alliance.classroom import gradebook, grading, roster as roster_module
 from alliance.classroom.results import GradingRun, ItemResult, SubmissionResult
 from alliance.classroom.roster import load_roster
-from tests.test_roster import EX00, EX03, notebook
+from tests.classroom.test_roster import EX00, EX03, notebook
 
 #: Canvas's "Export Entire Gradebook", as it writes it (a points row, a test student, extra columns).
 CANVAS_EXPORT = (

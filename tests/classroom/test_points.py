@@ -15,8 +15,9 @@ import pytest
 
 from alliance.exercises import AUTO_KINDS, exercise_id, judgement_points, load_key, points_by_kind, solution_notebooks
 from alliance.classroom.marking import read_exercise_text
+from tests._root import REPO_ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = REPO_ROOT
 GUIDE = (ROOT / "instructors.md").read_text(encoding="utf-8")
 NOTEBOOKS = {exercise_id(json.loads(p.read_text(encoding="utf-8"))): p for p in solution_notebooks()}
 #: A question's line: ``*Code · 1 point · `q1`*``, ``*Source criticism · 1 point + 2 points for the judgement · `q4`*``.

@@ -38,6 +38,7 @@ def test_an_upload_that_is_not_a_notebook_gets_a_plain_page() -> None:
     assert "Feedback: ," not in page and "JSON" not in page and "Expecting value" not in page
 
 
+@pytest.mark.kernel
 def test_every_hostile_case_of_the_demo_leaves_a_grading_note(tmp_path: Path) -> None:
     """The guide says the grading notes show the sandbox stopping each hostile case: each one has a note."""
     from alliance.classroom.grading import grade

@@ -13,6 +13,7 @@ import pytest
 
 from alliance.classroom.grading import run_submission
 from alliance.classroom.sandbox import Limits, Sandbox, make_sandbox, parse_size, size_text
+from tests._root import REPO_ROOT
 
 LIMITS = Limits(memory=2 * 1024 ** 3, processes=64, file_size=50 * 1024 ** 2, scratch=128 * 1024 ** 2,
                 cell_timeout=5, total_timeout=40)
@@ -35,13 +36,14 @@ def _run(cells: list[str], sandbox: Sandbox | None, variables=("answer",), limit
     return asyncio.run(run_submission(numbered, list(variables), limits, sandbox))
 
 
+@pytest.mark.kernel
 def test_each_limit_becomes_a_note(sandbox, secret_folder):
     outside = Path("/tmp") / f"alliance-outside-{uuid.uuid4().hex}"
     report = _run([
         "x = bytearray(3 * 1024 ** 3)",                                                      # 1 memory
         "import os, time\nfor _ in range(200):\n    if os.fork() == 0:\n        time.sleep(3); os._exit(0)",  # 2
         f"open({str(secret_folder / 'new.txt')!r}, 'w')",                                   # 3 hidden folder
-        f"open({str(Path(__file__))!r}, 'a')",                                              # 4 the repository
+        f"open({str(REPO_ROOT / 'README.md')!r}, 'a')",                                     # 4 the repository
         "import urllib.request\nurllib.request.urlopen('http://example.com', timeout=3)",    # 5 network
         "open('big.bin', 'wb').write(b'x' * (60 * 1024 ** 2))",                              # 6 file size
         "while True:\n    pass",                                                             # 7 cell time
@@ -66,11 +68,13 @@ def test_each_limit_becomes_a_note(sandbox, secret_folder):
     assert not outside.exists() and not (secret_folder / "new.txt").exists()
 
 
+@pytest.mark.kernel
 def test_scratch_folder_is_limited(sandbox):
     report = _run(["for i in range(10):\n    open(f'part{i}', 'wb').write(b'x' * (40 * 1024 ** 2))"], sandbox)
     assert report.notes == ["the 128 MB scratch folder filled up in cell 1"]
 
 
+@pytest.mark.kernel
 def test_total_time_limit_stops_a_loop_that_ignores_interrupts(sandbox):
     stubborn = "import time\nwhile True:\n    try:\n        time.sleep(0.05)\n    except KeyboardInterrupt:\n        pass"
     report = _run(["answer = 1", stubborn, "answer = 2"], sandbox,
@@ -80,11 +84,13 @@ def test_total_time_limit_stops_a_loop_that_ignores_interrupts(sandbox):
     assert report.answers == {}
 
 
+@pytest.mark.kernel
 def test_a_notebook_that_ends_python_is_reported(sandbox):
     report = _run(["answer = 1", "import os\nos._exit(3)"], sandbox)
     assert report.notes == ["the notebook ended the Python process in cell 2 (exit code 3)"]
 
 
+@pytest.mark.kernel
 def test_the_grader_environment_does_not_reach_the_submission(sandbox, monkeypatch):
     monkeypatch.setenv("INSTRUCTOR_TOKEN", "secret-token")
     report = _run(["import os\nanswer = [os.environ.get('INSTRUCTOR_TOKEN'), os.getuid() == 0, "
@@ -92,6 +98,7 @@ def test_the_grader_environment_does_not_reach_the_submission(sandbox, monkeypat
     assert report.answers == {"answer": [None, False, True]}
 
 
+@pytest.mark.kernel
 def test_without_sandbox_the_limits_still_apply_to_memory_and_time():
     report = _run(["x = bytearray(3 * 1024 ** 3)", "while True:\n    pass", "answer = 'ran'"], None)
     assert report.notes == ["memory limit of 2 GB reached in cell 1", "cell 2: stopped after the 5 s cell time limit"]
@@ -104,6 +111,7 @@ def test_sizes_read_and_print_alike():
     assert size_text(2 * 1024 ** 3) == "2 GB"
 
 
+@pytest.mark.kernel
 def test_root_runs_submissions_as_another_user(sandbox):
     command = sandbox.command(["python"], Path("/tmp/submission"), LIMITS, slot=3)
     if os.geteuid() == 0:
@@ -112,13 +120,13 @@ def test_root_runs_submissions_as_another_user(sandbox):
         assert "--unshare-user" in command and "--drop-to" not in command
 
 
+@pytest.mark.kernel
 def test_solutions_and_the_built_book_are_hidden_from_submissions(tmp_path):
-    from alliance import paths
     from alliance.classroom.grading import hidden_paths
 
     (tmp_path / "class").mkdir()
     sandbox = make_sandbox(hidden_paths(tmp_path / "class", tmp_path / "out"))
-    root = paths.PROJECT_ROOT
+    root = REPO_ROOT
     report = _run([f"import os\nanswer = [os.listdir({str(root / 'exercises')!r}), "
                    f"os.path.isdir({str(root / 'data' / 'answers')!r})]"], sandbox)
     assert any((root / "exercises").glob("ex*.ipynb"))

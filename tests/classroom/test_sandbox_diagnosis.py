@@ -12,8 +12,9 @@ import pytest
 
 from alliance import paths
 from alliance.classroom import grading, sandbox
+from tests._root import REPO_ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = REPO_ROOT
 
 
 def _base_python() -> str:

@@ -13,8 +13,9 @@ from alliance.exercises import EXERCISES_DIR, exercise_id, questions
 from alliance.editions.solutions import strip_solutions
 from alliance.classroom.written import (MAX_ANSWER_CHARS, TRUNCATION_NOTE, EditionCells, Identity, edition_cell_ids,
                               identity_from_source, load_notebook, read_identity, written_answers)
+from tests._root import REPO_ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = REPO_ROOT
 HTML = ROOT / "_build" / "html"
 EX03 = EXERCISES_DIR / "ex03-trade-frictions.ipynb"
 

@@ -14,8 +14,9 @@ from alliance.background import (EVENT_KIND, TIMELINE_LABELS, all_rows, backgrou
                                  background_timeline, check_rows, institution_keys, institution_row, site_name)
 from alliance.errors import CitationError
 from alliance.prose import background_boxes, course_files, unsourced_background
+from tests._root import REPO_ROOT
 
-ROOT = paths.PROJECT_ROOT
+ROOT = REPO_ROOT
 CHAPTERS = sorted((ROOT / "chapters").glob("*.md"))
 
 

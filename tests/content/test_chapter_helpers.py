@@ -14,8 +14,9 @@ from alliance.compare import comparison_table, own_words, paragraph_list
 from alliance.describe import join_names, paragraph_name
 from alliance.tables import reading_table
 from alliance.text import load_lexicon, theme_mentions
+from tests._root import REPO_ROOT
 
-CHAPTERS = Path(__file__).resolve().parent.parent / "chapters"
+CHAPTERS = REPO_ROOT / "chapters"
 MAX_SHOWN_LINES = 10
 CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(.*?)^```", re.S | re.M)
 

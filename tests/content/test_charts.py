@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from alliance.charts import OKABE_ITO, chart_html, check_chart, enable_charts, show
+from tests._root import REPO_ROOT
 
 DATA = pd.DataFrame({"source": ["a", "b"], "words": [1, 2]})
 
@@ -69,7 +70,7 @@ def test_every_show_call_is_displayed() -> None:
     import jupytext
     import nbformat
 
-    root = Path(__file__).resolve().parent.parent
+    root = REPO_ROOT
     hidden = []
     for path in sorted(glob.glob(str(root / "chapters" / "*.md")) + glob.glob(str(root / "exercises" / "ex*.ipynb"))
                        + [str(root / "appendix" / "data.md")]):

@@ -19,8 +19,9 @@ from alliance.errors import CitationError, QuotationError
 from alliance.prose import (course_files, hand_typed_comparisons, hand_typed_descriptions, sentences_of,
                             uncited)
 from alliance.quotes import locate
+from tests._root import REPO_ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = REPO_ROOT
 
 
 # --- the three roles -------------------------------------------------------------------------

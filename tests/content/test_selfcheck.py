@@ -14,8 +14,9 @@ import pytest
 
 from alliance.selfcheck import ANSWERS_HEADING, CORRECT, NOT_QUITE, letter, SelfCheck, SelfCheckError, book_selfchecks, check, is_correct, normalize_answer, parse_selfcheck, plain_text, selfchecks_in
 from alliance.book.selfcheck import print_selfchecks
+from tests._root import REPO_ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO_ROOT
 
 CHOICE = """```{selfcheck} Which outlet carried Su's op-ed?
 :id: ch1-outlet
@@ -252,12 +253,10 @@ def test_every_chapter_has_three_to_five_self_checks_and_its_notebook_a_check_ce
     Binder) asks each with a check() cell, and check() accepts the right answer and refuses a wrong one."""
     import nbformat
 
-    from alliance.paths import PROJECT_ROOT
-
-    html = PROJECT_ROOT / "_build" / "html"
+    html = REPO_ROOT / "_build" / "html"
     if not (html / "intro.html").is_file():
         pytest.fail("build the book first (make book)", pytrace=False)
-    for chapter in sorted((PROJECT_ROOT / "chapters").glob("*.md")):
+    for chapter in sorted((REPO_ROOT / "chapters").glob("*.md")):
         found = [c for _, c in selfchecks_in(chapter.read_text(encoding="utf-8"))]
         assert 3 <= len(found) <= 5, (chapter.name, len(found))
         edition = nbformat.read(html / "_sources" / "chapters" / f"{chapter.stem}.ipynb", as_version=4)

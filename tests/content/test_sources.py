@@ -11,8 +11,9 @@ import pytest
 from alliance.corpus import build_corpus
 from alliance.errors import MetadataError, SourceError
 from alliance.sources import REQUIRED_COLUMNS, load_metadata
+from tests._root import REPO_ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = REPO_ROOT
 SHARED = ROOT.parent / "shared"
 
 

@@ -13,11 +13,12 @@ import pandas as pd
 import pytest
 
 from alliance.paths import STUDENT_HTML_DIR
-from tests.test_escaping import _Links
+from tests.book.test_escaping import _Links
 from alliance.tables import (
     COLUMN_LABELS, TableLabelError, column_label, plain_words, reading_table, table_problems, tables_of, text_table)
+from tests._root import REPO_ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = REPO_ROOT
 HTML = ROOT / "_build" / "html"
 EDITIONS = {"solution": (HTML, "make book"), "student": (STUDENT_HTML_DIR, "make book EDITION=student")}
 

@@ -41,9 +41,10 @@ from pathlib import Path
 
 import pytest
 
-from _tools import load_check_python  # tests/_tools.py
+from tests._tools import load_check_python
+from tests._root import REPO_ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = REPO_ROOT
 #: The Pythons CI has (issue 9), expected unless ALLIANCE_TEST_PYTHONS says otherwise.
 CI_PYTHONS = ("3.11.2", "3.11.7", "3.12.1", "3.13.0")
 IGNORE = shutil.ignore_patterns("_build", ".venv", "node_modules", "notebooks", ".git", ".pytest_cache",

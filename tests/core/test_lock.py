@@ -28,9 +28,10 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from _tools import load_check_python  # tests/_tools.py
+from tests._tools import load_check_python
+from tests._root import REPO_ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = REPO_ROOT
 LOCK = ROOT / "requirements.txt"
 
 #: The marker variables of each platform that the course supports.

@@ -16,8 +16,9 @@ from alliance.editions.notebooks import exercise_edition
 from alliance.errors import EditionError
 from alliance.exercises import exercise_id, solution_notebooks
 from alliance.book.site import toc_files
+from tests._root import REPO_ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = REPO_ROOT
 HTML = ROOT / "_build" / "html"
 BASE = "https://example.org/book/"
 

@@ -26,8 +26,9 @@ from alliance.editions.myst import commonmark_html
 from alliance.editions.publish import write_book_editions
 from alliance.paths import STUDENT_HTML_DIR
 from alliance.book.sphinxext import publication_settings
+from tests._root import REPO_ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = REPO_ROOT
 HTML = ROOT / "_build" / "html"
 #: The addresses the course used before it had a real one: no page or notebook may link there.
 PLACEHOLDER = "alliance-course"

@@ -15,8 +15,9 @@ import pytest
 from alliance.editions.links import BookIndex
 from alliance.editions.notebooks import exercise_edition, page_edition
 from alliance.editions.publish import MANIFEST_NAME, EditionJob, PublishedEditions, file_digest, publish_editions, write_book_editions
+from tests._root import REPO_ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = REPO_ROOT
 HTML = ROOT / "_build" / "html"
 
 

@@ -41,6 +41,7 @@ def _output_texts(nb) -> set[str]:
     return texts
 
 
+@pytest.mark.build
 def test_one_student_notebook_per_exercise(student_dir):
     written = sorted(p.name for p in student_dir.glob("*.ipynb"))
     assert written == [p.name for p in SOLUTIONS] and len(written) == 7
@@ -50,6 +51,7 @@ def test_one_student_notebook_per_exercise(student_dir):
         assert nb.metadata["alliance"]["edition"] == "student"
 
 
+@pytest.mark.build
 @pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.stem)
 def test_no_solution_code_text_or_output(student_dir, path):
     solution = nbformat.read(path, as_version=4)
@@ -68,6 +70,7 @@ def test_no_solution_code_text_or_output(student_dir, path):
         assert text not in dump
 
 
+@pytest.mark.build
 @pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.stem)
 def test_placeholders_and_checks_are_there(student_dir, path):
     student = _student(student_dir, path)
@@ -88,6 +91,8 @@ def test_strip_does_not_touch_the_solution_edition():
     assert nbformat.writes(nb) == before
 
 
+@pytest.mark.kernel
+@pytest.mark.build
 @pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.stem)
 def test_student_edition_runs_top_to_bottom(student_dir, path):
     from nbclient import NotebookClient
@@ -102,6 +107,7 @@ def test_student_edition_runs_top_to_bottom(student_dir, path):
         assert "not yet" in text, text
 
 
+@pytest.mark.build
 def test_publish_copies_into_the_site(student_dir, tmp_path):
     copies = publish(tmp_path / "html", student_dir)
     assert sorted(p.name for p in copies) == [p.name for p in SOLUTIONS]
