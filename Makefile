@@ -15,12 +15,14 @@ STUDENT_HTML := $(STUDENT_BOOK)/_build/html
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
 export ALLIANCE_ROOT := $(CURDIR)
 
-.PHONY: FORCE help install node browser book book-clean test test-slow unit lab student grade bench linkcheck clean \
+.PHONY: FORCE help install node browser book book-clean check test test-slow unit lab student grade bench linkcheck clean \
 	marking merge-marks feedback gradebook pdf poppler epub epubcheck
 
 help:
 	@echo "make book     install (virtual environment, locked packages) and build the HTML into _build/html"
 	@echo "make book EDITION=student   the student edition of the book (no solutions) into $(STUDENT_HTML)"
+	@echo "make check    the quick loop, after every edit (under 2 minutes): unit tests and content checks (quotations, citations, claims, prose), no build, browser or kernel"
+	@echo "make unit     the same as make check"
 	@echo "make test     install (and npm axe-core), build both editions, then every test (unit, strict build, install per Python, nbval, student edition, grading, browser)"
 	@echo "make test-slow  the slow checks make test leaves out: the book on a fresh copy per Python, the trimmed theme against the original, the lab editions in JupyterLab, two clean builds, the student edition's popovers"
 	@echo "make lab      JupyterLab on notebooks/: the chapters and the student exercises, your copies"
@@ -134,8 +136,14 @@ test-slow: install node browser
 	$(MAKE) --no-print-directory book EDITION=student
 	$(BIN)/python -m pytest -m slow
 
-unit: install
-	$(BIN)/python -m pytest -m "not build and not browser and not install"
+# The quick loop (under two minutes): the unit tests and the content checks (quotations, citations, claims,
+# prose: tests/content/), without the built book, a browser, an install or a kernel (markers build, browser,
+# install, kernel, slow: `make test` runs them). `make unit` is the same.
+CHECK_MARKERS := not build and not browser and not install and not kernel and not slow
+check: install
+	$(BIN)/python -m pytest -m "$(CHECK_MARKERS)"
+
+unit: check
 
 # Students work in notebooks/ (chapters/ and exercises/, the student edition): copies that read like the
 # book. A notebook already there is never overwritten; delete it to get a fresh copy.

@@ -6,8 +6,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from tests._root import REPO_ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = REPO_ROOT
 # Kernels started by the tests (nbval, nbclient, grading) draw charts as in the book, so stored
 # outputs compare equal. Set before any kernel starts.
 os.environ["ALLIANCE_CHART_MODE"] = "book"

@@ -1,0 +1,1 @@
+"""Tests of ``alliance.book`` and of the built book: the build, pages, browser, PDF, EPUB, theme, lab."""

@@ -1,0 +1,1 @@
+"""Tests of ``alliance.classroom``: grading, the sandbox, marking, feedback, the gradebook, the roster."""

@@ -1,0 +1,1 @@
+"""Tests of the content modules: corpus, sources, quotations, citations, prose checks, tables, charts, exercises."""

@@ -1,0 +1,162 @@
+"""The helpers that keep the chapters' cells short, and the limit on a shown cell's length."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from alliance import load_corpus, q
+from alliance.charts import grouped_bars, line_segments, ranked_bars
+from alliance.compare import comparison_table, own_words, paragraph_list
+from alliance.describe import join_names, paragraph_name
+from alliance.tables import reading_table
+from alliance.text import load_lexicon, theme_mentions
+from tests._root import REPO_ROOT
+
+CHAPTERS = REPO_ROOT / "chapters"
+MAX_SHOWN_LINES = 10
+CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(.*?)^```", re.S | re.M)
+
+
+@dataclass(frozen=True)
+class ShownCell:
+    """A code cell a reader sees (directly or behind "Show code"): where it starts, how long it is."""
+
+    line: int
+    lines: int
+
+
+def shown_cells(text: str) -> list[ShownCell]:
+    """The code cells of a MyST notebook whose tags neither remove the input nor the cell, with their
+    number of code lines (option lines and blank lines at either end not counted)."""
+    cells = []
+    for found in CELL.finditer(text):
+        lines = found.group(1).split("\n")
+        options = " ".join(line for line in lines if line.startswith(":"))
+        code = [line for line in lines if not line.startswith(":") and line != "---"]
+        while code and not code[-1].strip():
+            code.pop()
+        while code and not code[0].strip():
+            code.pop(0)
+        if "remove-input" not in options and "remove-cell" not in options:
+            cells.append(ShownCell(text[:found.start()].count("\n") + 1, len(code)))
+    return cells
+
+
+def too_long(text: str, limit: int = MAX_SHOWN_LINES) -> list[ShownCell]:
+    """The shown cells of ``text`` longer than ``limit`` lines."""
+    return [cell for cell in shown_cells(text) if cell.lines > limit]
+
+
+def test_no_shown_chapter_cell_runs_past_ten_lines() -> None:
+    chapters = sorted(CHAPTERS.glob("*.md"))
+    assert len(chapters) >= 7
+    long_cells = {path.name: too_long(path.read_text(encoding="utf-8")) for path in chapters}
+    assert {name: cells for name, cells in long_cells.items() if cells} == {}
+
+
+def test_the_limit_finds_a_long_shown_cell_and_ignores_removed_ones() -> None:
+    body = "\n".join(f"x{i} = {i}" for i in range(11))
+    page = (f"# Title\n\n```{{code-cell}} ipython3\n:tags: [hide-input]\n{body}\n```\n\n"
+            f"```{{code-cell}} ipython3\n:tags: [remove-cell]\n{body}\n```\n\n"
+            f"```{{code-cell}} ipython3\n:tags: [remove-input]\n{body}\n```\n\n"
+            "```{code-cell} ipython3\nshort = 1\n```\n")
+    assert [cell.lines for cell in shown_cells(page)] == [11, 1]
+    assert too_long(page) == [ShownCell(line=3, lines=11)]
+
+
+def test_join_names_joins_as_the_chapters_write() -> None:
+    assert join_names(["yuan2018"]) == "Yuan"
+    assert join_names(["su2017", "yuan2018"]) == "Su and Yuan"
+    assert join_names(["su2017", "yuan2018", "miller2018"]) == "Su, Yuan and Miller"
+    # a name holding "and" keeps the list readable, unless asked for a plain "and"
+    assert join_names(["su2017", "yuan2018", "ling2018"]) == "Su, Yuan, and Ling and Liu"
+    assert join_names(["su2017", "yuan2018", "ling2018"], plain_and=True) == "Su, Yuan and Ling and Liu"
+    assert join_names(["miller2018", "su2017"], order=load_corpus().source_ids) == "Su and Miller"
+    assert join_names(["jpress2017", "su2017"]) == "Japanese press report and Su"
+    assert join_names(["jpress2017"], article=True) == "the Japanese press report"
+    assert join_names(["su2017"], article=True) == "Su"
+    with pytest.raises(ValueError):
+        join_names([])
+
+
+def test_paragraph_name_uses_the_source_name() -> None:
+    assert paragraph_name("ling2018 ¶17") == "Ling and Liu ¶17"
+
+
+def test_comparison_table_has_one_row_per_source_in_order() -> None:
+    order = ["jpress2017", "su2017", "yuan2018"]
+    paras = pd.DataFrame({"source_id": ["yuan2018", "yuan2018", "su2017"], "para": [3, 9, 4]})
+    quoted = {"su2017": q("su2017", "However, the US-Japan alliance still faces uncertainties.")}
+    table = comparison_table({"Count": pd.Series({"su2017": 2, "yuan2018": 5, "jpress2017": 0}),
+                              "Paragraphs": paragraph_list(paras), "In its own words": own_words(quoted)}, order)
+    assert list(table.index) == order and table.index.name == "source_id"
+    assert list(table.columns) == ["Count", "Paragraphs", "In its own words"]
+    assert list(table["Count"]) == [0, 2, 5]
+    assert list(table["Paragraphs"]) == ["none", "¶4", "¶3, ¶9"]
+    para = quoted["su2017"].para
+    assert table.at["su2017", "In its own words"] == f"“However, the US-Japan alliance still faces uncertainties.” (¶{para})"
+    shown = reading_table(table).frame
+    assert list(shown["Source"]) == ["Japanese press report", "Su", "Yuan"]   # ids read as names
+    with pytest.raises(KeyError):
+        comparison_table({"Count": {"miller2018": 1}}, order)
+
+
+def test_comparison_table_fills_missing_values_as_told() -> None:
+    table = comparison_table({"Rate": {"su2017": 1.5}}, ["su2017", "yuan2018"], missing="(not mentioned)",
+                             index_name="Source")
+    assert table.index.name == "Source" and list(table["Rate"]) == [1.5, "(not mentioned)"]
+
+
+def test_grouped_bars_encodes_category_group_and_value() -> None:
+    data = pd.DataFrame({"term": ["a", "a", "b"], "source_id": ["su2017", "yuan2018", "su2017"],
+                         "per_1000": [1.0, 2.0, 0.5]})
+    spec = grouped_bars(data, "term", "per_1000", "source_id", title="T", category_title="Term",
+                        value_title="Per 1,000", group_title="Source", sort=["b", "a"], height=300).to_dict()
+    encoding = spec["encoding"]
+    assert spec["mark"]["type"] == "bar" and spec["height"] == 300 and spec["title"] == "T"
+    assert encoding["y"] == {"field": "term", "type": "nominal", "title": "Term", "sort": ["b", "a"]}
+    assert encoding["yOffset"] == {"field": "source_id", "type": "nominal"}
+    assert encoding["x"] == {"field": "per_1000", "type": "quantitative", "title": "Per 1,000"}
+    assert encoding["color"] == {"field": "source_id", "type": "nominal", "title": "Source"}
+    assert [tip["field"] for tip in encoding["tooltip"]] == ["term", "source_id", "per_1000"]
+    vertical = grouped_bars(data, "term", "per_1000", "source_id", title="T", category_title="Term",
+                            value_title="Per 1,000", group_title="Source", vertical=True).to_dict()
+    assert vertical["encoding"]["x"]["field"] == "term" and "xOffset" in vertical["encoding"]
+    assert vertical["encoding"]["y"]["field"] == "per_1000" and "height" not in vertical
+
+
+def test_ranked_bars_sorts_longest_first_and_colours_when_asked() -> None:
+    data = pd.DataFrame({"source_id": ["su2017", "yuan2018"], "words": [10, 20], "genre": ["op-ed", "article"]})
+    plain = ranked_bars(data, "words", title="T", value_title="Words").to_dict()["encoding"]
+    assert plain["y"] == {"field": "source_id", "type": "nominal", "title": "Source", "sort": "-x"}
+    assert plain["x"] == {"field": "words", "type": "quantitative", "title": "Words"}
+    assert "color" not in plain and "tooltip" not in plain
+    coloured = ranked_bars(data, "words", title="T", value_title="Words", colour="genre", colour_title="Genre",
+                           sort=None, tooltip=["source_id", "words"]).to_dict()["encoding"]
+    assert coloured["color"] == {"field": "genre", "type": "nominal", "title": "Genre"}
+    assert "sort" not in coloured["y"] and [t["field"] for t in coloured["tooltip"]] == ["source_id", "words"]
+
+
+def test_line_segments_break_at_a_missing_year() -> None:
+    table = pd.DataFrame({"label": ["A"] * 4, "year": [2017, 2014, 2016, 2019], "value": [1, 2, 3, 4]})
+    runs = line_segments(table, "label")
+    assert list(runs["year"]) == [2014, 2016, 2017, 2019]
+    assert list(runs["segment"]) == ["A run 1", "A run 2", "A run 2", "A run 3"]
+
+
+def test_theme_mentions_counts_each_theme_per_paragraph() -> None:
+    corpus = load_corpus()
+    paragraphs = corpus.paragraphs[(corpus.paragraphs["source_id"] == "yuan2018") & (corpus.paragraphs["para"] == 10)]
+    lexicon = load_lexicon("ch4-indo-pacific-themes")
+    found = theme_mentions(paragraphs, lexicon)
+    assert list(found.columns) == ["paragraph", "source_id", "theme", "count"]
+    assert set(found["paragraph"]) == {"yuan2018 ¶10"} and (found["count"] > 0).all()
+    text = paragraphs["text_normalized"].iloc[0]
+    for row in found.itertuples():
+        pattern = lexicon.set_index("term").at[row.theme, "pattern"]
+        assert row.count == len(re.findall(pattern, text, flags=re.IGNORECASE))
+    assert theme_mentions(paragraphs.iloc[0:0], lexicon).empty

@@ -1,0 +1,1 @@
+"""Tests of ``alliance.editions``: the notebook editions, their links, publishing, the student edition."""
