@@ -7,7 +7,7 @@ Every notebook of the course imports from here, so that cells stay short:
 Names are loaded on first use (PEP 562), so that tools needing one module (the Sphinx
 extension, the grader) do not pay for importing Altair and pandas.
 
-The package has five layers; a layer imports only those below it (``tests/test_layers.py`` reads every
+The package has five layers; a layer imports only those below it (``tests/core/test_layers.py`` reads every
 import, function-level ones included, and fails on one against these rules or on any cycle)::
 
     alliance.book         the published book: Sphinx extension,   alliance.classroom   grading: roster, sandbox,

@@ -26,7 +26,7 @@ def corpus_copy(tmp_path: Path) -> dict[str, Path]:
     return {"seeds": seeds, "metadata": meta, "rules": rules}
 
 
-# Marking and feedback tests (tests/test_marking.py, tests/test_feedback.py) share these.
+# Marking and feedback tests (tests/classroom/test_marking.py, tests/classroom/test_feedback.py) share these.
 @pytest.fixture(scope="module")
 def texts() -> dict:
     """The exercises' question texts, model answers and rubrics (``alliance.classroom.marking.exercise_texts``)."""

@@ -7,7 +7,7 @@
                                       (``jupyter-book build . --builder linkcheck``), which
                                       needs a network; its report is in ``_build/linkcheck/``.
 
-Internal links and anchors are checked offline by ``tests/test_browser.py``.
+Internal links and anchors are checked offline by ``tests/book/test_browser.py``.
 """
 from __future__ import annotations
 

@@ -4,7 +4,7 @@
     python tools/package_layout.py --write    # rewrite the table in alliance/README.md
 
 The job is the first line of the module's docstring; the layer follows from the module's folder
-(tests/test_layers.py holds the rules).
+(tests/core/test_layers.py holds the rules).
 """
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Run notebooks in a real JupyterLab, driven by headless Chromium, and report what a reader sees.
 
-Used by ``tests/test_lab_browser.py`` and ``tools/bench.py``-style measurements: the project's own
+Used by ``tests/book/test_lab_browser.py`` and ``tools/bench.py``-style measurements: the project's own
 JupyterLab is started on a free loopback port (a fresh settings folder: no news fetching, every cell
 rendered), Chromium opens each notebook, runs all cells, and :class:`NotebookReport` records
 

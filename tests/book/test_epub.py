@@ -218,7 +218,7 @@ def _epub_words(epub: Path) -> str:
 @pytest.mark.build
 def test_student_epub_holds_no_solution_and_the_solution_epub_every_shown_one(epub, tmp_path):
     """The student EPUB (from ``make book EDITION=student``) has none of the solution lines that
-    tests/test_student_book.py gathers from the sources; the solution EPUB has every one its book's pages show."""
+    tests/book/test_student_book.py gathers from the sources; the solution EPUB has every one its book's pages show."""
     assert (STUDENT_HTML_DIR / "intro.html").is_file(), "build the student edition first (make book EDITION=student)"
     student = build_epub(STUDENT_HTML_DIR, tmp_path / "course-student.epub", edition="student").path
     probes = solution_probes()

@@ -4,7 +4,7 @@ spec, a favicon and a meta description on every page.
 The helpers of ``alliance.book.sphinxext`` are tested on their own; the built editions
 (``_build/html`` and the student edition) are then read as files (marked ``build``). That the
 pages without charts make no request for the bundle in a browser, and that every chart still
-draws, is checked by ``tests/test_browser.py``.
+draws, is checked by ``tests/book/test_browser.py``.
 """
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 hover, keyboard focus or tap away, in both editions of the built book.
 
 Unit tests of the data generator and the markup contract first; then, in headless Chromium (Debian's,
-as ``tests/test_browser.py``), on every built page that holds citation links, in both editions:
+as ``tests/book/test_browser.py``), on every built page that holds citation links, in both editions:
 
 * **hover** (desktop, 1280 px): the popover is shown and holds, for each cited paragraph (at most
   three), its source's short name and ¶ number and the paragraph's text from the corpus;

@@ -1,5 +1,5 @@
 """Self-checks in the browser (``alliance/book/selfcheck.js``), in headless Chromium (Debian's, as
-``tests/test_browser.py``), offline, in both editions of the built book.
+``tests/book/test_browser.py``), offline, in both editions of the built book.
 
 On every built page that holds self-checks (the chapters, and the example on ``appendix/checks``;
 the test fails if the book has none), each self-check is answered by keyboard, once wrongly and once

@@ -1,6 +1,6 @@
 """Self-checks (``alliance.selfcheck``): the directive's parsing and validation, the strict build (a bad
 self-check fails at its line), the HTML form, the printed form (PDF/EPUB), the notebook cells and the
-readers' ``check()``. The browser tests are in ``tests/test_selfcheck_browser.py``."""
+readers' ``check()``. The browser tests are in ``tests/book/test_selfcheck_browser.py``."""
 from __future__ import annotations
 
 import json

@@ -13,7 +13,7 @@ The requirements and ``Requires-Python`` are read from the installed packages' m
 same on every platform), so pins whose marker excludes this machine (``appnope`` for macOS,
 ``colorama`` and ``pywinpty`` for Windows) are not read here: none of them has requirements, and
 their wheels for 3.11-3.13 were checked by hand with ``pip download --platform``. That a wheel
-exists for each platform is not checked here (it needs the network); ``tests/test_install.py``
+exists for each platform is not checked here (it needs the network); ``tests/core/test_install.py``
 installs the lock for real with every supported Python on this machine.
 """
 from __future__ import annotations
