@@ -25,7 +25,7 @@ from alliance.editions.links import BookIndex, link_base
 from alliance.editions.myst import commonmark_html
 from alliance.editions.publish import write_book_editions
 from alliance.paths import STUDENT_HTML_DIR
-from alliance.book.sphinxext import publication_settings
+from alliance.book.sphinxext.publication import publication_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "_build" / "html"

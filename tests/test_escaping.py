@@ -17,7 +17,7 @@ from markdown_it.common.utils import escapeHtml
 
 from alliance.paths import STUDENT_HTML_DIR
 from alliance.tables import text_table
-from alliance.book.sphinxext import keep_link_urls_raw, myst_escapes_link_urls, unescape_link_url
+from alliance.book.sphinxext.links import keep_link_urls_raw, myst_escapes_link_urls, unescape_link_url
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "_build" / "html"
