@@ -103,12 +103,12 @@ pdf: install browser poppler
 	$(MAKE) --no-print-directory book EDITION=solution
 	$(MAKE) --no-print-directory book EDITION=student
 	$(BIN)/python -m alliance.book.pdf
-	@# again: the download menus now offer the PDFs (alliance/book/sphinxext.py rewrites the pages)
+	@# again: the download menus now offer the PDFs (alliance/book/sphinxext/downloads.py rewrites the pages)
 	$(MAKE) --no-print-directory book EDITION=solution
 	$(MAKE) --no-print-directory book EDITION=student
 
 # The solution edition (the default) in _build/html; EDITION=student: the student edition, read by
-# alliance/book/sphinxext.py from ALLIANCE_BOOK_EDITION. Both share the execution cache.
+# alliance/book/sphinxext/edition.py from ALLIANCE_BOOK_EDITION. Both share the execution cache.
 # alliance.book.jupyterbook is jupyter-book's command line, started a second faster (one import deferred).
 book: install
 	@case "$(EDITION)" in solution|student) ;; *) echo "EDITION must be solution or student, not $(EDITION)"; exit 2;; esac
@@ -186,7 +186,7 @@ epub: book epubcheck
 	$(BIN)/python -m alliance.book.epub --check --edition $(EDITION) \
 	  --html $(if $(filter student,$(EDITION)),$(STUDENT_HTML),_build/html) \
 	  --out $(EPUB_DIR)/course$(if $(filter student,$(EDITION)),-student,).epub
-	@# again: the download menus now offer the EPUB (alliance/book/sphinxext.py rewrites the pages)
+	@# again: the download menus now offer the EPUB (alliance/book/sphinxext/downloads.py rewrites the pages)
 	$(MAKE) --no-print-directory book EDITION=$(EDITION)
 
 linkcheck: install book

@@ -45,7 +45,7 @@ def test_every_toc_page_and_source_reader_is_built():
 
 
 def test_charts_use_one_shared_bundle_and_no_cdn():
-    from alliance.book.sphinxext import BUNDLE_HEADER
+    from alliance.book.sphinxext.chart_bundle import BUNDLE_HEADER
 
     bundle = (HTML / "_static" / "vega-bundle.js").read_text(encoding="utf-8")
     assert bundle.startswith(BUNDLE_HEADER + "\n") and "window.vegaEmbed=" in bundle

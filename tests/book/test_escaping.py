@@ -11,13 +11,13 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-import pandas as pd
 import pytest
+import pandas as pd
 from markdown_it.common.utils import escapeHtml
 
+from alliance.book.sphinxext.links import keep_link_urls_raw, myst_escapes_link_urls, unescape_link_url
 from alliance.paths import STUDENT_HTML_DIR
 from alliance.tables import text_table
-from alliance.book.sphinxext import keep_link_urls_raw, myst_escapes_link_urls, unescape_link_url
 from tests._root import REPO_ROOT
 
 ROOT = REPO_ROOT

@@ -1,10 +1,10 @@
 """Lighter pages (issue 11): the vega bundle only where a chart is, chart space reserved from the
 spec, a favicon and a meta description on every page.
 
-The helpers of ``alliance.book.sphinxext`` are tested on their own; the built editions
-(``_build/html`` and the student edition) are then read as files (marked ``build``). That the
-pages without charts make no request for the bundle in a browser, and that every chart still
-draws, is checked by ``tests/book/test_browser.py``.
+The helpers of ``alliance.book.sphinxext`` (its modules ``charts``, ``description``, ``downloads``) are
+tested on their own; the built editions (``_build/html`` and the student edition) are then read as files
+(marked ``build``). That the pages without charts make no request for the bundle in a browser, and that
+every chart still draws, is checked by ``tests/book/test_browser.py``.
 """
 from __future__ import annotations
 
@@ -19,11 +19,11 @@ from docutils.frontend import get_default_settings
 from docutils.parsers.rst import Parser
 from docutils.utils import new_document
 
+from alliance.book.sphinxext.charts import (CHART_FURNITURE_PX, chart_height, drawn_height, has_charts,
+                                            reserve_chart_space)
+from alliance.book.sphinxext.description import DESCRIPTION_CHARS, first_paragraph, page_description
 from alliance.charts import chart_html
-from alliance.paths import STUDENT_HTML_DIR
-from alliance.paths import BUNDLE_NAME
-from alliance.book.sphinxext import (CHART_FURNITURE_PX, DESCRIPTION_CHARS, chart_height, drawn_height, first_paragraph,
-                                has_charts, page_description, reserve_chart_space)
+from alliance.paths import BUNDLE_NAME, STUDENT_HTML_DIR
 from tests._root import REPO_ROOT
 
 ROOT = REPO_ROOT
@@ -164,7 +164,7 @@ def test_reader_editions_are_offered_once_made(tmp_path, monkeypatch) -> None:
     """The download menu offers the PDF and EPUB of the edition being built, once `make pdf`/`make epub`
     made them (files under _build/pdf and _build/epub), and nothing before."""
     from alliance import paths
-    from alliance.book.sphinxext import reader_edition_files
+    from alliance.book.sphinxext.downloads import reader_edition_files
 
     monkeypatch.setattr(paths, "PROJECT_ROOT", tmp_path)
     assert reader_edition_files("solution") == {} == reader_edition_files("student")

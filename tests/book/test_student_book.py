@@ -74,7 +74,7 @@ def probe(line: str) -> str:
 
 
 #: Scripts of HTML outputs: a chart's script holds its Vega-Lite spec, which the book compiles to Vega
-#: when it writes the page (``alliance.book.sphinxext.compile_charts``), so it is not shown as written; the
+#: when it writes the page (``alliance.book.sphinxext.charts.compile_charts``), so it is not shown as written; the
 #: chart's description, in its caption, is.
 _SCRIPT_BLOCK = re.compile(r"<script\b.*?</script>", re.S)
 

@@ -139,7 +139,7 @@ def _mini_book(tmp_path: Path, body: str) -> subprocess.CompletedProcess[str]:
     (src / "conf.py").write_text(
         "extensions = ['myst_parser']\n"
         "def setup(app):\n"
-        "    from alliance.book.sphinxext import quote_role, para_role, absent_role, background_role, institution_role, RenderEvidence\n"
+        "    from alliance.book.sphinxext.roles import quote_role, para_role, absent_role, background_role, institution_role, RenderEvidence\n"
         "    from alliance.book.selfcheck import setup_selfchecks\n"
         "    app.add_role('q', quote_role); app.add_role('para', para_role); app.add_role('absent', absent_role)\n"
         "    app.add_role('bg', background_role); app.add_role('inst', institution_role)\n"

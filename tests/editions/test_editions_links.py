@@ -19,13 +19,13 @@ import pytest
 import yaml
 
 from alliance import paths
-from alliance.prose import reference_urls
+from alliance.book.sphinxext.publication import publication_settings
 from alliance.editions.__main__ import main
 from alliance.editions.links import BookIndex, link_base
 from alliance.editions.myst import commonmark_html
 from alliance.editions.publish import write_book_editions
 from alliance.paths import STUDENT_HTML_DIR
-from alliance.book.sphinxext import publication_settings
+from alliance.prose import reference_urls
 from tests._root import REPO_ROOT
 
 ROOT = REPO_ROOT
