@@ -26,8 +26,9 @@ from alliance import paths
 
 _ROLE = re.compile(r"\{([a-z:\-]+)\}`([^`]*)`")
 _EVIDENCE_ROLES = {"q", "para", "absent", "glue", "glue:", "glue:text"}
-_ABBREVIATIONS = ("U.S.", "U.K.", "e.g.", "i.e.", "J.", "Jan.", "Feb.", "Aug.", "Sept.", "Oct.", "Nov.", "Dec.",
-                  "Mr.", "Ms.", "Dr.", "No.", "vs.", "cf.", "St.", "D.C.", "p.", "pp.", "et al.")
+#: Abbreviations whose full stop does not end a sentence.
+ABBREVIATIONS = ("U.S.", "U.K.", "e.g.", "i.e.", "J.", "Jan.", "Feb.", "Aug.", "Sept.", "Oct.", "Nov.", "Dec.",
+                 "Mr.", "Ms.", "Dr.", "No.", "vs.", "cf.", "St.", "D.C.", "p.", "pp.", "et al.")
 _SENTENCE_END = re.compile(r"(?<=[.!?”\"’)])\s+(?=[A-Z“\"(‘*{\[])")
 
 
@@ -174,7 +175,7 @@ def _mark_previous(out: list[tuple[int, str, bool | str]], source: str = "?") ->
 
 def _split(text: str) -> list[str]:
     protected = text
-    for abbr in _ABBREVIATIONS:  # whole words only: "journal." is not "al.", "group." not "p."
+    for abbr in ABBREVIATIONS:  # whole words only: "journal." is not "al.", "group." not "p."
         protected = re.sub(r"(?<![\w.])" + re.escape(abbr), abbr.replace(".", "\u2024"), protected)
     roles: list[str] = []
 
@@ -268,7 +269,8 @@ def source_names(metadata: pd.DataFrame | None = None) -> dict[str, list[str]]:
     return names
 
 
-def _name_pattern(names: list[str]) -> re.Pattern[str]:
+def name_pattern(names: list[str]) -> re.Pattern[str]:
+    """A pattern matching any of ``names`` as whole words (the longest first: "Ling and Liu" before "Ling")."""
     alternatives = sorted(names, key=len, reverse=True)
     return re.compile(r"(?<![\w\-])(?:" + "|".join(map(re.escape, alternatives)) + r")(?![\w\-])")
 
@@ -277,7 +279,7 @@ def sources_named(sentence: Sentence, names: dict[str, list[str]] | None = None)
     """Ids of the sources a sentence names (by its visible words, quotations and citations removed)."""
     names = names or source_names()
     bare = sentence.bare
-    return [sid for sid, ns in names.items() if _name_pattern(ns).search(bare)]
+    return [sid for sid, ns in names.items() if name_pattern(ns).search(bare)]
 
 
 def uncited(path: Path, names: dict[str, list[str]] | None = None) -> list[Sentence]:
@@ -310,7 +312,7 @@ def _named_alternatives(sentence: Sentence, names: dict[str, list[str]]) -> list
     bare = sentence.bare
     found = []
     for name, sids in owners.items():
-        if _name_pattern([name]).search(bare):
+        if name_pattern([name]).search(bare):
             found.append(sids)
     return found
 

@@ -71,9 +71,9 @@ def absence_link(url: str) -> nodes.reference:
 def _names() -> dict[str, re.Pattern[str]]:
     """For each source id, a pattern of the names prose uses for it (``alliance.prose.source_names``);
     read once per build, not once per page."""
-    from alliance.prose import _name_pattern, source_names
+    from alliance.prose import name_pattern, source_names
 
-    return {sid: _name_pattern(names) for sid, names in source_names().items()}
+    return {sid: name_pattern(names) for sid, names in source_names().items()}
 
 
 @functools.cache
@@ -87,9 +87,9 @@ def _cite_as() -> dict[str, str]:
 
 def _protect(text: str) -> str:
     """Dots of abbreviations hidden so that "U.S. Forces" is not a sentence end."""
-    from alliance.prose import _ABBREVIATIONS
+    from alliance.prose import ABBREVIATIONS
 
-    for abbr in _ABBREVIATIONS:
+    for abbr in ABBREVIATIONS:
         text = text.replace(abbr, abbr.replace(".", "\u2024"))
     return text
 

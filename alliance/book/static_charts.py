@@ -1,7 +1,7 @@
 """Every chart of the built book as a static SVG, rendered offline, for the PDF and EPUB editions.
 
 The HTML book draws its charts in the browser from their spec (:func:`alliance.charts.chart_html` writes
-Vega-Lite; the book's pages hold it compiled to Vega, :func:`alliance.book.sphinxext.compile_charts`).
+Vega-Lite; the book's pages hold it compiled to Vega, :func:`alliance.book.sphinxext.charts.compile_charts`).
 Print and e-readers run no scripts, so these editions replace each chart figure by the same chart
 rendered to SVG with ``vl-convert`` (no browser, no network), keeping its title and its text
 description as the caption (and as the image's alternative text).
@@ -110,7 +110,7 @@ def is_vega_spec(spec: dict[str, Any]) -> bool:
 
 @lru_cache(maxsize=256)
 def _svg(spec_json: str) -> str:
-    """SVG of a Vega spec (what the built pages hold: ``alliance.book.sphinxext.compile_charts``) or of a
+    """SVG of a Vega spec (what the built pages hold: ``alliance.book.sphinxext.charts.compile_charts``) or of a
     Vega-Lite spec (what ``alliance.charts.chart_html`` writes)."""
     import vl_convert
 

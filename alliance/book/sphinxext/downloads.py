@@ -35,7 +35,8 @@ READER_EDITIONS: tuple[tuple[str, str, str], ...] = (
 def reader_edition_files(edition: str) -> dict[str, Path]:
     """The PDF and EPUB made for ``edition`` (``_build/pdf/course[-student].pdf``, ``_build/epub/...``)."""
     suffix = "-student" if edition == "student" else ""
-    found = {kind: paths.PROJECT_ROOT / "_build" / kind / f"course{suffix}.{kind}" for kind, _, _ in READER_EDITIONS}
+    folders = {"pdf": paths.PDF_DIR, "epub": paths.EPUB_DIR}
+    found = {kind: folders[kind] / f"course{suffix}.{kind}" for kind, _, _ in READER_EDITIONS}
     return {kind: path for kind, path in found.items() if path.is_file()}
 
 
@@ -78,7 +79,7 @@ def publish_editions(app: Sphinx, exception: Exception | None) -> None:
 
     outdir = Path(app.outdir)
     # myst-nb writes the executed notebooks (and their .glue.json) beside the HTML, as jupyter_execute/.
-    book = BookIndex.from_build(outdir, outdir.parent / "jupyter_execute",
+    book = BookIndex.from_build(outdir, paths.glue_dir_of(outdir),
                                 base_url=paths.published_url(config_path(app)) or "", root=Path(app.srcdir))
     student = is_student_edition(app)
     published = write_book_editions(outdir, book, student=student)
