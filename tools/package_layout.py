@@ -3,7 +3,7 @@
     python tools/package_layout.py            # print the table (alliance/README.md holds it)
     python tools/package_layout.py --write    # rewrite the table in alliance/README.md
 
-The job is the first line of the module's docstring; the layer follows from the module's folder
+The job is the first paragraph of the module's docstring (cut at about 160 characters); the layer follows from the module's folder
 (tests/core/test_layers.py holds the rules).
 """
 from __future__ import annotations
@@ -37,7 +37,8 @@ def rows() -> list[tuple[str, str, int, str]]:
         text = path.read_text(encoding="utf-8")
         if path.suffix == ".py":
             doc = ast.get_docstring(ast.parse(text)) or ""
-            job = doc.strip().split("\n")[0] if doc else ""
+            paragraph = " ".join(doc.strip().split("\n\n")[0].split())
+            job = paragraph if len(paragraph) <= 160 else paragraph[:157].rsplit(" ", 1)[0] + " …"
         else:
             first = text.lstrip().split("\n")[0]
             job = first.strip("/* ").strip() if first.startswith(("//", "/*")) else "the page script"

@@ -1,4 +1,4 @@
-/* alliance: self-checks on the chapter pages (alliance/selfcheck.py writes the forms; no library). */
+/* alliance: self-checks on the chapter pages (alliance/book/selfcheck.py writes the forms; no library). */
 (function () {
   'use strict';
   var CORRECT = 'Correct.', NOT_QUITE = 'Not quite.', CHOOSE = 'Choose an answer first.', TYPE = 'Type an answer first.';

@@ -223,3 +223,14 @@ def test_checker_finds_imports_against_the_layers(tmp_path: Path) -> None:
         "alliance.exercises (content) imports alliance.classroom.grading (classroom)",
         "alliance.paths (core) imports alliance.corpus (content)",
     ]
+
+
+def test_the_package_readme_lists_every_module_in_its_layer(graph: dict[str, set[str]]) -> None:
+    """``alliance/README.md`` (``tools/package_layout.py --write``) has a row for every module, in its layer."""
+    rows = re.findall(r"^\| `([\w/.]+)` \| (\w+) \| \d+ \| (.+?) \|$",
+                      (REPO_ROOT / PACKAGE / "README.md").read_text(encoding="utf-8"), flags=re.M)
+    listed = {path: layer for path, layer, _ in rows}
+    for module, path in module_files(REPO_ROOT / PACKAGE).items():
+        relative = path.relative_to(REPO_ROOT / PACKAGE).as_posix()
+        assert listed.get(relative) == layer_of(module), f"{relative}: run python tools/package_layout.py --write"
+    assert all(job.strip() for _, _, job in rows), "every module says its job in its docstring"
