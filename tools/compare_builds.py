@@ -5,9 +5,12 @@
 For each HTML page of either build (search and index pages aside), the article's text as a reader
 sees it, block by block, and the article's inline scripts (each chart's Vega-Lite spec, its
 ``altair-viz-<id>`` element ids blanked); and each notebook edition the book offers for download
-(``_sources/**/*.ipynb``, ``student/*.ipynb``), cell by cell (kind and text). Code cells' inputs are left out unless ``--code``: a refactoring
-may change the code a page shows without changing what it says. ``--rename OLD=NEW`` reads OLD in the
-first build as NEW (a module path the refactoring moved, named in a page's prose).
+(``_sources/**/*.ipynb``, ``student/*.ipynb``), cell by cell (kind and text).
+
+Code is left out unless ``--code``: code cells' inputs, the "Show code cell source" toggles that fold them,
+and the notebooks' code cells. A refactoring may change the code a page shows without changing what it
+says. ``--rename OLD=NEW`` reads OLD in the first build as NEW (a module path the refactoring moved,
+named in a page's prose).
 
 Prints one line per page that differs, with the first lines of its difference, and a summary line;
 exits 1 when a page differs or exists in one build only.
@@ -58,8 +61,8 @@ def _text_blocks(node: Tag, code: bool) -> list[str]:
         classes = element.get("class") or []
         if element.name in ("script", "style", "svg", "noscript") or "headerlink" in classes:
             return
-        if not code and "cell_input" in classes:
-            return
+        if not code and ("cell_input" in classes or "above-input" in classes):
+            return  # a code cell's input, or the "Show code cell source" toggle folding it
         block = element.name in BLOCKS
         if block:
             flush()
@@ -94,12 +97,14 @@ def notebooks(html_dir: Path) -> dict[str, Path]:
     return {p.relative_to(html_dir).as_posix(): p for p in sorted(html_dir.rglob("*.ipynb"))}
 
 
-def read_notebook(text: str, renames: dict[str, str] | None = None) -> list[str]:
-    """A notebook's cells as lines to compare: each cell's kind, then its text."""
+def read_notebook(text: str, code: bool = False, renames: dict[str, str] | None = None) -> list[str]:
+    """A notebook's cells as lines to compare: each cell's kind, then its text (code cells only with ``code``)."""
     for old, new in (renames or {}).items():
         text = text.replace(old, new)
     lines = []
     for cell in json.loads(text)["cells"]:
+        if cell["cell_type"] == "code" and not code:
+            continue
         source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
         lines += [f"[{cell['cell_type']} cell]", *source.split("\n")]
     return lines
@@ -126,8 +131,8 @@ def compare(before: Path, after: Path, code: bool = False,
         if name not in new_nb or name not in old_nb:
             differences[name] = [f"only in {'the first' if name in old_nb else 'the second'} build"]
             continue
-        lines = list(difflib.unified_diff(read_notebook(old_nb[name].read_text(encoding="utf-8"), renames),
-                                          read_notebook(new_nb[name].read_text(encoding="utf-8"), renames),
+        lines = list(difflib.unified_diff(read_notebook(old_nb[name].read_text(encoding="utf-8"), code, renames),
+                                          read_notebook(new_nb[name].read_text(encoding="utf-8"), code, renames),
                                           "before", "after", lineterm="", n=0))
         if lines:
             differences[name] = lines
