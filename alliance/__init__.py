@@ -1,4 +1,4 @@
-"""Helpers for the course *The US-Japan Alliance in the Trump Years*.
+r"""Helpers for the course *The US-Japan Alliance in the Trump Years*.
 
 Every notebook of the course imports from here, so that cells stay short:
 

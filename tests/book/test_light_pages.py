@@ -166,7 +166,8 @@ def test_reader_editions_are_offered_once_made(tmp_path, monkeypatch) -> None:
     from alliance import paths
     from alliance.book.sphinxext.downloads import reader_edition_files
 
-    monkeypatch.setattr(paths, "PROJECT_ROOT", tmp_path)
+    monkeypatch.setattr(paths, "PDF_DIR", tmp_path / "_build" / "pdf")
+    monkeypatch.setattr(paths, "EPUB_DIR", tmp_path / "_build" / "epub")
     assert reader_edition_files("solution") == {} == reader_edition_files("student")
     (tmp_path / "_build" / "pdf").mkdir(parents=True)
     (tmp_path / "_build" / "epub").mkdir()
