@@ -29,8 +29,8 @@ def corpus_copy(tmp_path: Path) -> dict[str, Path]:
 # Marking and feedback tests (tests/classroom/test_marking.py, tests/classroom/test_feedback.py) share these.
 @pytest.fixture(scope="module")
 def texts() -> dict:
-    """The exercises' question texts, model answers and rubrics (``alliance.classroom.marking.exercise_texts``)."""
-    from alliance.classroom.marking import exercise_texts
+    """The exercises' question texts, model answers and rubrics (``alliance.classroom.marking.texts.exercise_texts``)."""
+    from alliance.classroom.marking.texts import exercise_texts
 
     return exercise_texts()
 

@@ -378,7 +378,7 @@ def corpus_scale(sizes: tuple[int, ...] = (10, 100, 1000)) -> dict:
 def grading_bench(students: int = 200) -> dict:
     """Grade a synthetic class as ``make grade`` does; throughput and what hostile cases got."""
     from alliance.classroom.democlass import write_class
-    from alliance.classroom.grading import grade
+    from alliance.classroom.grading.batch import grade
     from alliance.classroom.sandbox import Limits
 
     with tempfile.TemporaryDirectory(prefix="alliance-class-") as tmp:

@@ -24,8 +24,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from alliance.classroom.gradebook import html_page, counted_matched, format_points, is_answered
-from alliance.classroom.marking import (JUDGEMENT_SUFFIX, ExerciseText, MystRenderer, QuestionText, answer_html,
-                              exercise_texts)
+from alliance.classroom.marking.page import answer_html
+from alliance.classroom.marking.texts import JUDGEMENT_SUFFIX, ExerciseText, MystRenderer, QuestionText, exercise_texts
 from alliance.classroom.results import GradingRun, ItemResult, SubmissionResult
 
 FEEDBACK_DIR = "feedback"

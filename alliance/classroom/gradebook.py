@@ -45,7 +45,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class RosterStudent(Protocol):
-    """What the Canvas export needs of a roster entry (``alliance.classroom.roster.Student`` has it)."""
+    """What the Canvas export needs of a roster entry (``alliance.classroom.roster.students.Student`` has it)."""
 
     student_id: str
     name: str
@@ -446,8 +446,8 @@ def rematch_if_changed(out: Path, roster: Path, notes: list[str]) -> None:
     """Match ``out``'s submissions again when ``roster`` is not the roster they were matched with
     (another file, or the same file edited since); says so in ``notes``, with a reminder to write the
     feedback pages again when some exist and a submission changed its student or status."""
-    from alliance.classroom.roster import match_roster
-    from alliance.classroom.roster import roster_digest
+    from alliance.classroom.roster.matching import match_roster
+    from alliance.classroom.roster.students import roster_digest
 
     run = GradingRun.load(out)
     digest = roster_digest(roster)
@@ -488,7 +488,7 @@ def write_gradebook(out: Path, roster: Path | None = None, notes: list[str] | No
     run = GradingRun.load(out)
     written = [write_grades_csv(run, out / GRADES_CSV), *write_summary(run, out)]
     if roster is not None:
-        from alliance.classroom.roster import load_roster
+        from alliance.classroom.roster.students import load_roster
 
         students = load_roster(roster).students
         written.append(write_canvas_csv(run, students, out / CANVAS_CSV))

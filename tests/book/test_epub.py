@@ -12,8 +12,13 @@ from xml.etree import ElementTree
 import pytest
 from bs4 import BeautifulSoup
 
-from alliance.book.epub import (CONTENT_DIR, COVER_SIZE, LinkMap, article_html, build_epub, clean_article, cover_svg,
-                           package_document, renumber_ids, run_epubcheck, safe_id, toc_entries, wrap_title)
+from alliance.book.epub.build import build_epub
+from alliance.book.epub.cover import COVER_SIZE, cover_svg, wrap_title
+from alliance.book.epub.documents import CONTENT_DIR, package_document
+from alliance.book.epub.epubcheck import run_epubcheck
+from alliance.book.epub.links import LinkMap
+from alliance.book.epub.page import article_html, clean_article, renumber_ids
+from alliance.book.epub.toc import safe_id, toc_entries
 from alliance.paths import STUDENT_HTML_DIR
 from alliance.book.static_charts import find_charts
 from tests.book.test_student_book import solution_probes, words

@@ -20,8 +20,10 @@ import pytest
 from alliance.classroom.democlass import write_class
 from alliance.exercises import points_by_kind, questions
 from alliance.classroom.feedback import write_feedback
-from alliance.classroom.grading import grade, merge
-from alliance.classroom.marking import MarkingError, export_marking, merge_marks
+from alliance.classroom.grading.batch import grade, merge
+from alliance.classroom.marking.merge import merge_marks
+from alliance.classroom.marking.page import export_marking
+from alliance.classroom.marking.sheet import MarkingError
 from alliance.classroom.results import GradingRun
 from alliance.classroom.sandbox import Limits
 

@@ -8,7 +8,7 @@ import pytest
 
 from alliance.classroom import feedback
 from alliance.classroom.feedback import page_name, write_feedback
-from alliance.classroom.marking import MystRenderer
+from alliance.classroom.marking.texts import MystRenderer
 from alliance.classroom.results import GradingRun
 from tests._runs import sample_run
 

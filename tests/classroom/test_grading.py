@@ -14,7 +14,8 @@ import pytest
 
 from alliance.classroom.democlass import HOSTILE
 from alliance.exercises import auto_questions, points_by_kind, solution_notebooks
-from alliance.classroom.grading import grade, main
+from alliance.classroom.grading.__main__ import main
+from alliance.classroom.grading.batch import grade
 from alliance.classroom.results import GradingRun
 from alliance.classroom.sandbox import Limits
 from alliance.editions.solutions import strip_solutions

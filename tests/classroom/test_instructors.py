@@ -56,7 +56,8 @@ def test_the_class_files_the_guide_names_are_kept_out_of_git():
 
 
 def test_the_commands_the_tools_print_are_the_guides():
-    from alliance.classroom import marking, sandbox
+    from alliance.classroom import sandbox
+    from alliance.classroom.marking import __main__ as marking
 
     assert sandbox.REPAIR_COMMAND == "make install" and "`make install` notices that" in GUIDE
     assert "GRADE_FLAGS=--no-sandbox" in sandbox._NO_SANDBOX_HINT and "GRADE_FLAGS=--no-sandbox" in GUIDE

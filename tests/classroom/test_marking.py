@@ -6,10 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from alliance.classroom import marking
 from alliance.editions.links import BookIndex
 from alliance.exercises import solution_notebooks
-from alliance.classroom.marking import MarkingError, MystRenderer, export_marking, merge_marks, read_exercise_text
+from alliance.classroom.marking.__main__ import main
+from alliance.classroom.marking.merge import merge_marks
+from alliance.classroom.marking.page import export_marking
+from alliance.classroom.marking.sheet import MARKS_COLUMNS, RUN_COLUMN, MarkingError
+from alliance.classroom.marking.texts import MystRenderer, read_exercise_text
 from alliance.editions.myst import unlinked_commonmark
 from alliance.classroom.results import GradingRun
 from tests._runs import sample_run
@@ -21,7 +24,7 @@ EX02 = next(p for p in solution_notebooks() if p.name.startswith("ex02"))
 
 def _sheet(rows: list[dict[str, str]], path: Path) -> Path:
     with path.open("w", encoding="utf-8", newline="") as stream:
-        writer = csv.DictWriter(stream, fieldnames=[*marking.MARKS_COLUMNS, marking.RUN_COLUMN])
+        writer = csv.DictWriter(stream, fieldnames=[*MARKS_COLUMNS, RUN_COLUMN])
         writer.writeheader()
         writer.writerows({"points_possible": "", "mark": "", "comment": "", "run": "", **r} for r in rows)
     return path
@@ -179,12 +182,12 @@ def test_merge_refuses_a_sheet_without_the_columns(out: Path) -> None:
 
 
 def test_cli(out: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert marking.main(["export", str(out)]) == 0
+    assert main(["export", str(out)]) == 0
     assert (out / "marking" / "index.html").is_file()
     bad = _sheet([{"anon": "K7Q2", "exercise": "ex02", "question": "q6", "mark": "7"}], out / "bad.csv")
-    assert marking.main(["merge", str(out), str(bad)]) == 1
+    assert main(["merge", str(out), str(bad)]) == 1
     assert "mark 7 is above" in capsys.readouterr().err
     good = _sheet([{"anon": "K7Q2", "exercise": "ex02", "question": "q6", "mark": "3"}], out / "good.csv")
-    assert marking.main(["merge", str(out), str(good)]) == 0
+    assert main(["merge", str(out), str(good)]) == 0
     alice = next(r for r in GradingRun.load(out).results if r.submission == "alice/ex02.ipynb")
     assert alice.item("q6").score == 3.0

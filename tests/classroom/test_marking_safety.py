@@ -8,25 +8,30 @@ from pathlib import Path
 
 import pytest
 
-from alliance.classroom import grading, marking
-from alliance.classroom.marking import MarkingError, MystRenderer, export_marking
+from alliance.classroom.grading import batch, regrade
+from alliance.classroom.grading.__main__ import main as grading_main
+from alliance.classroom.marking import merge
+from alliance.classroom.marking.__main__ import main as marking_main
+from alliance.classroom.marking.page import export_marking
+from alliance.classroom.marking.sheet import MARKS_COLUMNS, MarkingError
+from alliance.classroom.marking.texts import MystRenderer
 from alliance.classroom.results import GradingRun
 from tests._runs import sample_run
 
 PLAIN = MystRenderer(None)
-COLUMNS = [*marking.MARKS_COLUMNS, "run"]
+COLUMNS = [*MARKS_COLUMNS, "run"]
 
 
 def merge_marks(*args, **kwargs) -> GradingRun:
-    return marking.merge_marks(*args, **kwargs)
+    return merge.merge_marks(*args, **kwargs)
 
 
 def finish(*args, **kwargs) -> GradingRun:
-    return grading.finish(*args, **kwargs)
+    return batch.finish(*args, **kwargs)
 
 
 def unmerged_sheets(*args, **kwargs) -> list[Path]:
-    return grading.unmerged_sheets(*args, **kwargs)
+    return regrade.unmerged_sheets(*args, **kwargs)
 
 
 def _write(path: Path, rows: list[dict[str, str]], encoding: str = "utf-8", delimiter: str = ",") -> Path:
@@ -58,7 +63,7 @@ def test_export_never_overwrites_a_sheet_with_unmerged_marks(out: Path, texts: d
     next(r for r in rows if r["anon"] == "K7Q2" and r["question"] == "q6")["mark"] = "2"
     _write(sheet, rows)
     filled = sheet.read_bytes()
-    assert marking.main(["export", str(out)]) == 0
+    assert marking_main(["export", str(out)]) == 0
     assert sheet.read_bytes() == filled                              # the filled sheet is untouched
     assert (out / "marking" / "marks-2.csv").is_file()
     printed = capsys.readouterr().out
@@ -168,7 +173,7 @@ def test_grading_again_is_refused_while_a_sheet_holds_unmerged_marks(tmp_path: P
     _write(sheet, rows)
     assert unmerged_sheets(out) == [sheet]
     (tmp_path / "in").mkdir()
-    assert grading.main([str(tmp_path / "in"), "--out", str(out), "--no-sandbox"]) == 4
+    assert grading_main([str(tmp_path / "in"), "--out", str(out), "--no-sandbox"]) == 4
     assert _rows(sheet)[0]["comment"] == "not merged yet"
 
 
@@ -252,7 +257,7 @@ def test_grading_again_from_a_renamed_identical_zip_keeps_every_mark_and_code(tm
     assert {(r.submission.split("!")[1], i.id): (i.score, i.comment)
             for r in GradingRun.load(out).results for i in r.items if i.by_hand} == merged
     assert ",2," in (out / "grades.csv").read_text(encoding="utf-8")
-    assert not (out / grading.PREVIOUS_RESULTS).exists()             # nothing dropped, nothing to back up
+    assert not (out / regrade.PREVIOUS_RESULTS).exists()             # nothing dropped, nothing to back up
 
 
 def test_grading_again_backs_up_the_results_before_dropping_a_mark(tmp_path: Path, texts: dict) -> None:
@@ -262,10 +267,10 @@ def test_grading_again_backs_up_the_results_before_dropping_a_mark(tmp_path: Pat
     before = (out / "results.json").read_text(encoding="utf-8")
     again = finish(_zipped("submissions.zip", bob_answer="Rewritten after marking."), out, None)
     assert again.settings["marks_not_kept"] == ["bob-ex02.ipynb q6: the answer changed, to mark again"]
-    backup = out / grading.PREVIOUS_RESULTS
+    backup = out / regrade.PREVIOUS_RESULTS
     assert backup.read_text(encoding="utf-8") == before
     assert f"The earlier results, with every mark merged before, are kept in {backup}." in \
-        grading.regrade_report(again, out)
+        regrade.regrade_report(again, out)
 
 
 def test_a_comment_from_another_markers_sheet_is_a_conflict_too(out: Path) -> None:
@@ -351,19 +356,19 @@ def test_a_resubmission_lists_the_changed_answer_and_old_sheets_say_what_to_do(t
     run = finish(resubmitted, out, roster)
     assert run.settings["marks_not_kept"] == [
         "bob-ex02-v2.ipynb q6: the answer changed, to mark again (marked in bob-ex02.ipynb)"]
-    assert "1 marked answer(s) not kept:" in grading.regrade_report(run, out)[0]
+    assert "1 marked answer(s) not kept:" in regrade.regrade_report(run, out)[0]
     latest = next(r for r in GradingRun.load(out).results if r.submission == "bob-ex02-v2.ipynb")
     assert latest.counted and latest.item("q6").score is None and latest.total == bob_total - 2
     # the sheet of the first run: superseded, not "merge it first"; merging it says what to do instead
-    assert unmerged_sheets(out) == [] and grading.superseded_sheets(out) == [sheet]
+    assert unmerged_sheets(out) == [] and regrade.superseded_sheets(out) == [sheet]
     (tmp_path / "in").mkdir()
-    assert grading.main([str(tmp_path / "in"), "--out", str(out), "--no-sandbox"]) == 0
+    assert grading_main([str(tmp_path / "in"), "--out", str(out), "--no-sandbox"]) == 0
     assert f"Superseded: {sheet} come(s) from an earlier grading run" in capsys.readouterr().err
     with pytest.raises(MarkingError) as caught:
         merge_marks(out, sheet)
     assert "this sheet is superseded" in str(caught.value) and f"make marking OUT={out}" in str(caught.value)
     capsys.readouterr()
-    assert marking.main(["export", str(out)]) == 0                  # the fresh sheet: no "merge the old one first"
+    assert marking_main(["export", str(out)]) == 0                  # the fresh sheet: no "merge the old one first"
     printed = capsys.readouterr().out
     assert f"{sheet} is superseded (from an earlier grading run): left as it is; the new sheet is marks-2.csv" \
         in printed and "Merge the old one first" not in printed
@@ -376,7 +381,7 @@ def test_an_unmatched_file_is_not_counted_nor_marked_but_listed(tmp_path: Path, 
     assert (carol.match, carol.counted) == ("unmatched", False)
     grades = (out / "grades.csv").read_text(encoding="utf-8")
     assert next(line for line in grades.splitlines() if ",carol.ipynb," in line).endswith(",unmatched,no,")
-    assert marking.main(["export", str(out)]) == 0
+    assert marking_main(["export", str(out)]) == 0
     assert carol.anon not in {r["anon"] for r in _rows(out / "marking" / "marks.csv")}
     assert "1 unmatched submission(s) are not in the marking sheet" in (printed := capsys.readouterr().out)
     assert "  carol.ipynb (ex02)" in printed

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from alliance.classroom import gradebook, grading, roster as roster_module
+from alliance.classroom import gradebook
+from alliance.classroom.grading.batch import finish
+from alliance.classroom.roster.__main__ import main as roster_main
 from alliance.classroom.results import GradingRun, ItemResult, SubmissionResult
-from alliance.classroom.roster import load_roster
+from alliance.classroom.roster.students import load_roster
 from tests.classroom.test_roster import EX00, EX03, notebook
 
 #: Canvas's "Export Entire Gradebook", as it writes it (a points row, a test student, extra columns).
@@ -48,7 +50,7 @@ def test_the_matching_check_lists_students_with_no_submission(tmp_path: Path,
     (folder / "a.ipynb").write_bytes(notebook(EX03, "Jane Smith", "s001"))
     (folder / "b.ipynb").write_bytes(notebook(EX03, "Taro Yamada", "s002"))
     (folder / "c.ipynb").write_bytes(notebook(EX00, "Taro Yamada", "s002"))
-    assert roster_module.main([str(path), str(folder)]) == 0
+    assert roster_main([str(path), str(folder)]) == 0
     printed = capsys.readouterr().out
     assert "Roster students with no submission, per exercise:" in printed
     assert "  ex00: 2 with no submission: Ann Lee (s003), Jane Smith (s001)" in printed
@@ -66,7 +68,7 @@ def test_the_gradebook_lists_missing_students_and_matches_a_changed_roster_again
     path.write_text("student_id,name\ns001,Jane Smith\ns002,Taro Yamada\n", encoding="utf-8")
     out = tmp_path / "graded"
     run = GradingRun([_result("jane.ipynb", "s001"), _result("new.ipynb", "s003")], {})
-    grading.finish(run, out, path)
+    finish(run, out, path)
     with (out / "missing.csv").open(encoding="utf-8", newline="") as stream:
         assert list(csv.reader(stream)) == [["exercise", "student_id", "name", "section"],
                                             ["ex00", "s002", "Taro Yamada", ""]]
@@ -92,7 +94,7 @@ def test_a_roster_change_after_feedback_reminds_to_write_it_again(tmp_path: Path
     path = tmp_path / "roster.csv"
     path.write_text("student_id,name\ns001,Jane Smith\n", encoding="utf-8")
     out = tmp_path / "graded"
-    grading.finish(GradingRun([_result("jane.ipynb", "s001"), _result("new.ipynb", "s003")], {}), out, path)
+    finish(GradingRun([_result("jane.ipynb", "s001"), _result("new.ipynb", "s003")], {}), out, path)
     (out / "feedback").mkdir()
     path.write_text("student_id,name\ns001,Jane Smith\ns003,Ann Lee\n", encoding="utf-8")
     assert gradebook.main([str(out), "--roster", str(path)]) == 0

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from alliance.exercises import AUTO_KINDS, exercise_id, judgement_points, load_key, points_by_kind, solution_notebooks
-from alliance.classroom.marking import read_exercise_text
+from alliance.classroom.marking.texts import read_exercise_text
 from tests._root import REPO_ROOT
 
 ROOT = REPO_ROOT

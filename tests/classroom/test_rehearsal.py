@@ -9,7 +9,7 @@ import pytest
 
 from alliance.classroom import democlass
 from alliance.classroom.feedback import feedback_html
-from alliance.classroom.marking import MystRenderer
+from alliance.classroom.marking.texts import MystRenderer
 from alliance.classroom.results import SubmissionResult
 
 
@@ -41,7 +41,7 @@ def test_an_upload_that_is_not_a_notebook_gets_a_plain_page() -> None:
 @pytest.mark.kernel
 def test_every_hostile_case_of_the_demo_leaves_a_grading_note(tmp_path: Path) -> None:
     """The guide says the grading notes show the sandbox stopping each hostile case: each one has a note."""
-    from alliance.classroom.grading import grade
+    from alliance.classroom.grading.batch import grade
     from alliance.classroom.sandbox import Limits
 
     roster, archive, planned = democlass.write_class(tmp_path, len(democlass.HOSTILE), ["ex00"], seed=3,

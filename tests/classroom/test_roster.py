@@ -9,11 +9,13 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from alliance.classroom import roster as roster_module
+from alliance.classroom.roster import submissions as submissions_module
 from alliance.exercises import EXERCISES_DIR
 from alliance.classroom.results import SubmissionResult
-from alliance.classroom.roster import (DUPLICATE, MATCHED, UNMATCHED, Candidate, Roster, RosterError, Student, collect,
-                             load_roster, main, match, name_slugs, parse_canvas_name, read_candidate)
+from alliance.classroom.roster.__main__ import main
+from alliance.classroom.roster.matching import DUPLICATE, MATCHED, UNMATCHED, Candidate, match, read_candidate
+from alliance.classroom.roster.students import Roster, RosterError, Student, load_roster, name_slugs
+from alliance.classroom.roster.submissions import collect, parse_canvas_name
 from alliance.editions.solutions import strip_solutions
 from alliance.classroom.written import Identity
 
@@ -135,7 +137,7 @@ def test_not_canvas_names(name: str) -> None:
 def canvas_zip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A Canvas download: matched by id, by Canvas name, late, a resubmission, a conflict,
     an unmatched file, a non-notebook, an oversized member, and Mac junk."""
-    monkeypatch.setattr(roster_module, "MAX_FILE_BYTES", 300_000)
+    monkeypatch.setattr(submissions_module, "MAX_FILE_BYTES", 300_000)
     path = tmp_path / "submissions.zip"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         jane = notebook(name="Jane Smith", student_id="s001")
@@ -205,17 +207,17 @@ def test_match_canvas_zip(canvas_zip: Path, roster: Roster) -> None:
 
 
 def test_unmatched_canvas_user_resubmission_is_a_duplicate(roster: Roster) -> None:
-    older = roster_module.Submission("z!stranger_7_100_ex03.ipynb", canvas_slug="stranger", canvas_user_id="7",
-                                     order=roster_module.canvas_order("100"))
+    older = submissions_module.Submission("z!stranger_7_100_ex03.ipynb", canvas_slug="stranger", canvas_user_id="7",
+                                     order=submissions_module.canvas_order("100"))
     newer = dataclasses.replace(older, source="z!stranger_7_99999_ex03.ipynb",
-                                order=roster_module.canvas_order("99999"))
+                                order=submissions_module.canvas_order("99999"))
     results = match([Candidate(older, "ex03"), Candidate(newer, "ex03")], roster)
     assert [(m.status, m.counted) for m in results] == [(DUPLICATE, False), (UNMATCHED, False)]
     assert "not counted: it counts for nobody until it is matched" in results[1].note
 
 
 def test_match_fields_line_up_with_results(roster: Roster) -> None:
-    submission = roster_module.Submission("a.ipynb", late=True)
+    submission = submissions_module.Submission("a.ipynb", late=True)
     result = match([(submission, "ex03", Identity("Jane Smith", "s001"))], roster)[0]
     fields = result.result_fields()
     assert set(fields) <= {f.name for f in dataclasses.fields(SubmissionResult)}
@@ -261,10 +263,10 @@ def test_collect_and_match_per_student_folders(tmp_path: Path, roster: Roster) -
 
 
 def test_name_in_the_notebook_is_the_last_resort(roster: Roster) -> None:
-    only_name = match([(roster_module.Submission("a.ipynb"), "ex03", Identity(name="Taro YAMADA"))], roster)[0]
+    only_name = match([(submissions_module.Submission("a.ipynb"), "ex03", Identity(name="Taro YAMADA"))], roster)[0]
     assert (only_name.student_id, only_name.note) == ("s002", "matched by name in the notebook")
     ambiguous = Roster([*roster.students, Student("s006", "Jane Smith")])
-    twice = match([(roster_module.Submission("b.ipynb"), "ex03", Identity(name="Jane Smith"))], ambiguous)[0]
+    twice = match([(submissions_module.Submission("b.ipynb"), "ex03", Identity(name="Jane Smith"))], ambiguous)[0]
     assert twice.status == UNMATCHED and "2 roster names" in twice.note
 
 
@@ -294,8 +296,8 @@ def test_command_prints_the_matching_table(canvas_zip: Path, tmp_path: Path, cap
 
 
 def test_zip_total_and_member_count_limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(roster_module, "MAX_TOTAL_BYTES", 2_500)
-    monkeypatch.setattr(roster_module, "MAX_MEMBERS", 4)
+    monkeypatch.setattr(submissions_module, "MAX_TOTAL_BYTES", 2_500)
+    monkeypatch.setattr(submissions_module, "MAX_MEMBERS", 4)
     path = tmp_path / "many.zip"
     with zipfile.ZipFile(path, "w") as archive:
         for index in range(5):

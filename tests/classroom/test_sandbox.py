@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from alliance.classroom.grading import run_submission
+from alliance.classroom.grading.execution import run_submission
 from alliance.classroom.sandbox import Limits, Sandbox, make_sandbox, parse_size, size_text
 from tests._root import REPO_ROOT
 
@@ -122,7 +122,7 @@ def test_root_runs_submissions_as_another_user(sandbox):
 
 @pytest.mark.kernel
 def test_solutions_and_the_built_book_are_hidden_from_submissions(tmp_path):
-    from alliance.classroom.grading import hidden_paths
+    from alliance.classroom.grading.batch import hidden_paths
 
     (tmp_path / "class").mkdir()
     sandbox = make_sandbox(hidden_paths(tmp_path / "class", tmp_path / "out"))

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from alliance import paths
-from alliance.classroom import grading, sandbox
+from alliance.classroom import sandbox
+from alliance.classroom.grading.privacy import privacy_warnings
 from tests._root import REPO_ROOT
 
 ROOT = REPO_ROOT
@@ -110,7 +111,7 @@ def test_make_grade_warns_when_class_files_are_in_a_git_tree_that_does_not_ignor
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
     (repo / ".gitignore").write_text("/graded\n", encoding="utf-8")
     (repo / "submissions").mkdir()
-    warnings = grading.privacy_warnings([repo / "submissions", repo / "graded" / "week1", repo / "roster.csv",
+    warnings = privacy_warnings([repo / "submissions", repo / "graded" / "week1", repo / "roster.csv",
                                          tmp_path / "outside"])
     assert len(warnings) == 2
     assert warnings[0].startswith(f"Warning: {repo / 'submissions'} is inside the git work tree {repo} and git does "
