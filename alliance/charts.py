@@ -24,8 +24,9 @@ from alliance.paths import BUNDLE_NAME
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["BUNDLE_NAME", "OKABE_ITO", "check_chart", "chart_html", "enable_charts", "field_label", "grouped_bars",
-           "line_segments", "ranked_bars", "readable_tooltips", "show", "timeline_chart"]
+__all__ = ["BUNDLE_NAME", "OKABE_ITO", "bubble_chart", "check_chart", "chart_html", "checked_line_with_claims",
+           "checked_points_with_claim_rules", "enable_charts", "field_label", "grouped_bars", "heat_map",
+           "labelled_scatter", "line_segments", "ranked_bars", "readable_tooltips", "show", "timeline_chart"]
 
 #: Okabe & Ito (2008) palette: distinguishable with the common colour-vision deficiencies.
 OKABE_ITO: list[str] = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -251,16 +252,18 @@ def ranked_bars(data: "pd.DataFrame", value: str, category: str = "source_id", *
                 value_title: str, category_title: str = "Source", sort: Any = "-x",
                 value_axis: alt.Axis | None = None, value_scale: alt.Scale | None = None,
                 colour: str | None = None, colour_title: str | None = None,
-                tooltip: list[str] | None = None) -> alt.Chart:
+                colour_legend: alt.Legend | None = None, tooltip: list[str] | None = None) -> alt.Chart:
     """Horizontal bars, one per ``category`` (by default one per source), longest first unless
-    ``sort`` says otherwise; ``colour`` names a field that colours (or stacks) the bars."""
+    ``sort`` says otherwise; ``colour`` names a field that colours (or stacks) the bars, its legend
+    set by ``colour_legend`` (e.g. ``alt.Legend(labelLimit=0)`` for long labels)."""
     encoding: dict[str, Any] = {
         "x": alt.X(f"{value}:Q", title=value_title, **_axis(value_axis),
                    **({} if value_scale is None else {"scale": value_scale})),
         "y": alt.Y(f"{category}:N", title=category_title, **_sorted(sort)),
     }
     if colour is not None:
-        encoding["color"] = alt.Color(f"{colour}:N", title=colour_title)
+        legend = {} if colour_legend is None else {"legend": colour_legend}
+        encoding["color"] = alt.Color(f"{colour}:N", title=colour_title, **legend)
     if tooltip is not None:
         encoding["tooltip"] = tooltip
     return alt.Chart(data, title=title).mark_bar().encode(**encoding)
@@ -274,3 +277,145 @@ def line_segments(table: "pd.DataFrame", by: str, year: str = "year") -> "pd.Dat
     runs = table.groupby(by)[year].transform(lambda years: (years.diff() != 1).cumsum())
     table["segment"] = table[by] + " run " + runs.astype(str)
     return table
+
+
+def _require_columns(data: "pd.DataFrame", *fields: str) -> None:
+    """Raise KeyError naming the fields a chart encodes that ``data`` has no column for."""
+    missing = [field for field in fields if field not in data.columns]
+    if missing:
+        raise KeyError(f"The chart encodes columns the data does not have: {missing}.")
+
+
+def _field(shorthand: str) -> str:
+    """The column of an Altair shorthand such as ``"words:Q"``; raise ValueError when the type is missing."""
+    field, _, kind = shorthand.rpartition(":")
+    if not field or kind not in ("N", "O", "Q", "T"):
+        raise ValueError(f"Give a field with its type, e.g. 'words:Q', not {shorthand!r}.")
+    return field
+
+
+def _size(width: int | None, height: int | None) -> dict[str, int]:
+    """The ``width``/``height`` properties a chart fixes (none when both are None)."""
+    return {key: value for key, value in (("width", width), ("height", height)) if value is not None}
+
+
+def heat_map(data: "pd.DataFrame", column: str, row: str, value: str, *, title: str, column_title: str,
+             row_title: str, value_title: str, column_sort: Any = None, row_sort: Any = None,
+             tooltip: list[str] | None = None, colour_range: list[str] | None = None,
+             value_format: str | None = None, white_text_above: float | None = None,
+             width: int | None = None, height: int | None = None) -> alt.Chart | alt.LayerChart:
+    """A heat map: one rectangle per ``column`` (across) and ``row`` (down), shaded by ``value``.
+
+    ``colour_range`` sets the shading's two ends (Vega-Lite's default scheme when None). With
+    ``value_format`` (e.g. ".2f") each rectangle also prints its value, in white above
+    ``white_text_above`` and black otherwise, so the number stays readable on dark shades."""
+    _require_columns(data, column, row, value, *(tooltip or []))
+    base = alt.Chart(data, title=title).encode(
+        x=alt.X(f"{column}:N", title=column_title, **_sorted(column_sort)),
+        y=alt.Y(f"{row}:N", title=row_title, **_sorted(row_sort)),
+    )
+    scale = {} if colour_range is None else {"scale": alt.Scale(range=colour_range)}
+    cells = base.mark_rect().encode(color=alt.Color(f"{value}:Q", title=value_title, **scale),
+                                    **({} if tooltip is None else {"tooltip": tooltip}))
+    if value_format is None:
+        chart: alt.Chart | alt.LayerChart = cells
+    else:
+        if white_text_above is None:
+            raise ValueError("heat_map: printed values need white_text_above, the value above which text is white.")
+        text = base.mark_text(fontSize=12).encode(
+            text=alt.Text(f"{value}:Q", format=value_format),
+            color=alt.condition(f"datum.{value} > {white_text_above:g}", alt.value("#ffffff"), alt.value("#000000")),
+        )
+        chart = cells + text
+    size = _size(width, height)
+    return chart.properties(**size) if size else chart
+
+
+def bubble_chart(data: "pd.DataFrame", x: str, y: str, size: str, colour: str, *, title: str, x_title: str,
+                 y_title: str, size_title: str, colour_title: str, x_sort: Any = None,
+                 y_domain: list[str] | None = None, size_range: list[int] | None = None, opacity: float = 0.8,
+                 tooltip: list[str] | None = None, width: int | None = None,
+                 height: int | None = None) -> alt.Chart:
+    """Circles placed by ``x`` and ``y`` (Altair shorthands with their type, e.g. ``"para:Q"``),
+    sized by the count ``size`` and coloured by the category ``colour``.
+
+    ``y_domain`` lists every row to draw, in order, including rows with no circle; ``size_range``
+    sets the smallest and largest circle's area in pixels."""
+    _require_columns(data, _field(x), _field(y), size, colour, *(tooltip or []))
+    size_scale = {} if size_range is None else {"scale": alt.Scale(range=size_range)}
+    chart = alt.Chart(data, title=title).mark_circle(opacity=opacity).encode(
+        x=alt.X(x, title=x_title, **_sorted(x_sort)),
+        y=alt.Y(y, title=y_title, **({} if y_domain is None else {"scale": alt.Scale(domain=y_domain)})),
+        size=alt.Size(f"{size}:Q", title=size_title, **size_scale),
+        color=alt.Color(f"{colour}:N", title=colour_title),
+        **({} if tooltip is None else {"tooltip": tooltip}),
+    )
+    dimensions = _size(width, height)
+    return chart.properties(**dimensions) if dimensions else chart
+
+
+def labelled_scatter(data: "pd.DataFrame", x: str, y: str, label: str, *, title: str, x_title: str, y_title: str,
+                     colour: str, colour_title: str, shape: str, shape_title: str,
+                     tooltip: list[str] | None = None, point_size: int = 160) -> alt.LayerChart:
+    """A scatter chart of ``x`` against ``y`` (shorthands with their type, e.g. ``"date_start:T"``),
+    each point coloured by ``colour``, shaped by ``shape`` and labelled on its right with ``label``."""
+    _require_columns(data, _field(x), _field(y), label, colour, shape, *(tooltip or []))
+    x_channel, y_channel = alt.X(x, title=x_title), alt.Y(y, title=y_title)
+    points = alt.Chart(data, title=title).mark_circle(size=point_size).encode(
+        x=x_channel, y=y_channel,
+        color=alt.Color(f"{colour}:N", title=colour_title),
+        shape=alt.Shape(f"{shape}:N", title=shape_title),
+        **({} if tooltip is None else {"tooltip": tooltip}),
+    )
+    labels = alt.Chart(data).mark_text(align="left", dx=10, fontSize=11).encode(
+        x=x_channel, y=y_channel, text=f"{label}:N")
+    return points + labels
+
+
+def _year_axis(year: str, years: tuple[int, int], tick_step: int | None) -> alt.X:
+    """The x channel of a chart by year: whole years, over ``years`` (first, last)."""
+    axis = alt.Axis(format="d") if tick_step is None else alt.Axis(format="d", tickMinStep=tick_step)
+    return alt.X(f"{year}:Q", title="Year", scale=alt.Scale(domain=list(years)), axis=axis)
+
+
+def checked_line_with_claims(checked: "pd.DataFrame", claimed: "pd.DataFrame", value: str, series: str, *,
+                             title: str, value_title: str, series_title: str, years: tuple[int, int],
+                             value_scale: alt.Scale | None = None, tooltip: list[str] | None = None,
+                             year: str = "year", segment: str = "segment",
+                             year_tick_step: int | None = None) -> alt.LayerChart:
+    """Checked yearly figures as points joined by a line within each run of years (``segment``, from
+    :func:`line_segments`), and the figures a source claims as large hollow diamonds on the same
+    axes, each ``series`` (checked basis or claim) in its own colour."""
+    _require_columns(checked, year, value, series, segment)
+    _require_columns(claimed, year, value, series)
+    x = _year_axis(year, years, year_tick_step)
+    y = alt.Y(f"{value}:Q", title=value_title, **({} if value_scale is None else {"scale": value_scale}))
+    colour = alt.Color(f"{series}:N", title=series_title, legend=alt.Legend(labelLimit=0))
+    tips = {} if tooltip is None else {"tooltip": tooltip}
+    lines = alt.Chart(checked).mark_line().encode(x=x, y=y, color=colour, detail=f"{segment}:N")
+    points = alt.Chart(checked).mark_point(filled=True, size=90).encode(x=x, y=y, color=colour, **tips)
+    claims = alt.Chart(claimed).mark_point(size=380, strokeWidth=2, shape="diamond").encode(
+        x=x, y=y, color=colour, **tips)
+    return alt.layer(lines, points, claims, title=title)
+
+
+def checked_points_with_claim_rules(checked: "pd.DataFrame", claimed: "pd.DataFrame", value: str, series: str, *,
+                                    title: str, value_title: str, series_title: str, years: tuple[int, int],
+                                    value_domain: list[float], tooltip: list[str] | None = None,
+                                    year: str = "year", label: str = "label") -> alt.LayerChart:
+    """Checked yearly figures as points, coloured and shaped by ``series`` (their basis), and each
+    figure a source claims without a year as a dashed horizontal rule with its ``label``."""
+    _require_columns(checked, year, value, series, *(tooltip or []))
+    _require_columns(claimed, value, label)
+    points = alt.Chart(checked, title=title).mark_point(filled=True, size=90).encode(
+        x=_year_axis(year, years, None),
+        y=alt.Y(f"{value}:Q", title=value_title, scale=alt.Scale(domain=value_domain)),
+        color=alt.Color(f"{series}:N", title=series_title),
+        shape=alt.Shape(f"{series}:N", title=series_title),
+        **({} if tooltip is None else {"tooltip": tooltip}),
+    )
+    claimed_y = alt.Y(f"{value}:Q", title=value_title)
+    rules = alt.Chart(claimed).mark_rule(strokeDash=[6, 4], color="#555").encode(y=claimed_y)
+    labels = alt.Chart(claimed).mark_text(align="left", x=5, dy=-7, color="#222").encode(y=claimed_y,
+                                                                                          text=f"{label}:N")
+    return points + rules + labels

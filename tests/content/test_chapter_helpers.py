@@ -5,11 +5,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import altair as alt
 import pandas as pd
 import pytest
 
 from alliance import load_corpus, q
-from alliance.charts import grouped_bars, line_segments, ranked_bars
+from alliance.charts import (OKABE_ITO, bubble_chart, checked_line_with_claims, checked_points_with_claim_rules,
+                             grouped_bars, heat_map, labelled_scatter, line_segments, ranked_bars)
 from alliance.compare import comparison_table, own_words, paragraph_list
 from alliance.describe import join_names, paragraph_name
 from alliance.tables import reading_table
@@ -160,3 +162,132 @@ def test_theme_mentions_counts_each_theme_per_paragraph() -> None:
         pattern = lexicon.set_index("term").at[row.theme, "pattern"]
         assert row.count == len(re.findall(pattern, text, flags=re.IGNORECASE))
     assert theme_mentions(paragraphs.iloc[0:0], lexicon).empty
+
+
+RATES = pd.DataFrame({"source_id": ["su2017", "su2017", "yuan2018"], "term": ["a", "b", "a"],
+                      "count": [1, 3, 2], "per_1000": [0.5, 14.0, 1.0]})
+
+
+def test_heat_map_shades_rectangles_by_value() -> None:
+    spec = heat_map(RATES, "source_id", "term", "per_1000", title="T", column_title="Source", row_title="Term",
+                    value_title="Per 1,000", row_sort=["b", "a"], tooltip=["source_id", "count"], width=300).to_dict()
+    assert spec["mark"]["type"] == "rect" and spec["width"] == 300 and spec["title"] == "T"
+    assert "layer" not in spec and "height" not in spec
+    encoding = spec["encoding"]
+    assert encoding["x"] == {"field": "source_id", "type": "nominal", "title": "Source"}
+    assert encoding["y"] == {"field": "term", "type": "nominal", "title": "Term", "sort": ["b", "a"]}
+    assert encoding["color"] == {"field": "per_1000", "type": "quantitative", "title": "Per 1,000"}
+    assert [tip["field"] for tip in encoding["tooltip"]] == ["source_id", "count"]
+
+
+def test_heat_map_prints_values_in_white_on_dark_cells() -> None:
+    spec = heat_map(RATES, "source_id", "term", "per_1000", title="T", column_title="Source", row_title="Term",
+                    value_title="Per 1,000", colour_range=["#ffffff", OKABE_ITO[0]], value_format=".2f",
+                    white_text_above=12, width=420, height=280).to_dict()
+    cells, text = spec["layer"]
+    assert (spec["width"], spec["height"]) == (420, 280)
+    assert cells["mark"]["type"] == "rect" and text["mark"] == {"type": "text", "fontSize": 12}
+    assert cells["encoding"]["color"]["scale"] == {"range": ["#ffffff", OKABE_ITO[0]]}
+    assert text["encoding"]["text"] == {"field": "per_1000", "type": "quantitative", "format": ".2f"}
+    assert text["encoding"]["color"] == {"condition": {"test": "datum.per_1000 > 12", "value": "#ffffff"},
+                                         "value": "#000000"}
+    with pytest.raises(ValueError):
+        heat_map(RATES, "source_id", "term", "per_1000", title="T", column_title="Source", row_title="Term",
+                 value_title="Per 1,000", value_format=".2f")
+    with pytest.raises(KeyError):
+        heat_map(RATES, "source_id", "theme", "per_1000", title="T", column_title="Source", row_title="Theme",
+                 value_title="Per 1,000")
+
+
+def test_bubble_chart_sizes_and_colours_circles() -> None:
+    spec = bubble_chart(RATES, "term:N", "source_id:N", "count", "source_id", title="T", x_title="Term",
+                        y_title="Source", size_title="Occurrences", colour_title="Source", x_sort=["b", "a"],
+                        y_domain=["yuan2018", "su2017", "miller2018"], size_range=[60, 600], opacity=0.85,
+                        tooltip=["term", "count"], width=440, height=220).to_dict()
+    encoding = spec["encoding"]
+    assert spec["mark"] == {"type": "circle", "opacity": 0.85} and (spec["width"], spec["height"]) == (440, 220)
+    assert encoding["x"] == {"field": "term", "type": "nominal", "title": "Term", "sort": ["b", "a"]}
+    assert encoding["y"]["scale"] == {"domain": ["yuan2018", "su2017", "miller2018"]}   # a row with no circle kept
+    assert encoding["size"] == {"field": "count", "type": "quantitative", "title": "Occurrences",
+                                "scale": {"range": [60, 600]}}
+    assert encoding["color"] == {"field": "source_id", "type": "nominal", "title": "Source"}
+    plain = bubble_chart(RATES, "count:Q", "source_id:N", "count", "term", title="T", x_title="Count",
+                         y_title="Source", size_title="Count", colour_title="Term").to_dict()
+    assert plain["encoding"]["x"]["type"] == "quantitative" and "width" not in plain and "tooltip" not in plain["encoding"]
+    with pytest.raises(ValueError):      # a field without its type
+        bubble_chart(RATES, "term", "source_id:N", "count", "term", title="T", x_title="Term", y_title="Source",
+                     size_title="Count", colour_title="Term")
+    with pytest.raises(KeyError):
+        bubble_chart(RATES, "para:Q", "source_id:N", "count", "term", title="T", x_title="¶", y_title="Source",
+                     size_title="Count", colour_title="Term")
+
+
+def test_labelled_scatter_labels_each_point() -> None:
+    docs = pd.DataFrame({"source_id": ["su2017", "yuan2018"], "date_start": ["2017-02-14", "2018-05-15"],
+                         "words": [900, 5000], "outlet_country": ["China", "China"], "genre": ["op-ed", "article"]})
+    spec = labelled_scatter(docs, "date_start:T", "words:Q", "source_id", title="T", x_title="Date",
+                            y_title="Words", colour="outlet_country", colour_title="Country", shape="genre",
+                            shape_title="Genre", tooltip=["source_id", "words"]).to_dict()
+    points, labels = spec["layer"]
+    assert points["mark"] == {"type": "circle", "size": 160} and points["title"] == "T"
+    assert points["encoding"]["shape"] == {"field": "genre", "type": "nominal", "title": "Genre"}
+    assert points["encoding"]["color"]["field"] == "outlet_country"
+    assert labels["mark"] == {"type": "text", "align": "left", "dx": 10, "fontSize": 11}
+    assert labels["encoding"]["text"] == {"field": "source_id", "type": "nominal"}
+    assert labels["encoding"]["x"] == points["encoding"]["x"] == {"field": "date_start", "type": "temporal",
+                                                                  "title": "Date"}
+    with pytest.raises(KeyError):
+        labelled_scatter(docs, "date_start:T", "words:Q", "source_id", title="T", x_title="Date", y_title="Words",
+                         colour="outlet", colour_title="Outlet", shape="genre", shape_title="Genre")
+
+
+CHECKED = line_segments(pd.DataFrame({"label": ["Checked: A"] * 3, "year": [2014, 2016, 2017],
+                                      "deficit": [67.0, 68.9, 68.85], "basis": ["A"] * 3}), "label")
+CLAIMED = pd.DataFrame({"year": [2017], "deficit": [68.85], "label": ["Cited by yuan2018 ¶16"],
+                        "basis": ["as the source states it"]})
+
+
+def test_checked_line_with_claims_layers_line_points_and_diamonds() -> None:
+    spec = checked_line_with_claims(CHECKED, CLAIMED, "deficit", "label", title="T", value_title="Deficit",
+                                    series_title="Series", years=(2013, 2020), year_tick_step=1,
+                                    tooltip=["year:Q", "deficit:Q"]).to_dict()
+    line, points, claims = spec["layer"]
+    assert spec["title"] == "T"
+    assert line["mark"]["type"] == "line" and line["encoding"]["detail"] == {"field": "segment", "type": "nominal"}
+    assert points["mark"] == {"type": "point", "filled": True, "size": 90}
+    assert claims["mark"] == {"type": "point", "size": 380, "strokeWidth": 2, "shape": "diamond"}
+    assert line["encoding"]["x"] == {"field": "year", "type": "quantitative", "title": "Year",
+                                     "scale": {"domain": [2013, 2020]}, "axis": {"format": "d", "tickMinStep": 1}}
+    assert claims["encoding"]["color"] == {"field": "label", "type": "nominal", "title": "Series",
+                                           "legend": {"labelLimit": 0}}
+    assert "tooltip" not in line["encoding"] and [t["field"] for t in claims["encoding"]["tooltip"]] == ["year", "deficit"]
+    with pytest.raises(KeyError):     # checked figures without their runs of years
+        checked_line_with_claims(CHECKED.drop(columns="segment"), CLAIMED, "deficit", "label", title="T",
+                                 value_title="Deficit", series_title="Series", years=(2013, 2020))
+
+
+def test_checked_points_with_claim_rules_draws_each_claim_as_a_labelled_rule() -> None:
+    trade = pd.DataFrame({"year": [2011, 2017], "value_usd_billion": [344.9, 303.0], "basis_label": ["JETRO", "MOFCOM"]})
+    claims = pd.DataFrame({"value_usd_billion": [340.0, 270.0], "label": ["peak", "recent"]})
+    spec = checked_points_with_claim_rules(trade, claims, "value_usd_billion", "basis_label", title="T",
+                                           value_title="US$ bn", series_title="Basis", years=(2010, 2018),
+                                           value_domain=[250, 360]).to_dict()
+    points, rules, labels = spec["layer"]
+    assert points["title"] == "T" and points["mark"] == {"type": "point", "filled": True, "size": 90}
+    assert points["encoding"]["x"]["axis"] == {"format": "d"} and points["encoding"]["x"]["scale"] == {"domain": [2010, 2018]}
+    assert points["encoding"]["y"]["scale"] == {"domain": [250, 360]}
+    assert points["encoding"]["shape"] == points["encoding"]["color"] == {"field": "basis_label", "type": "nominal",
+                                                                          "title": "Basis"}
+    assert rules["mark"] == {"type": "rule", "strokeDash": [6, 4], "color": "#555"} and "x" not in rules["encoding"]
+    assert labels["encoding"]["text"] == {"field": "label", "type": "nominal"}
+    with pytest.raises(KeyError):     # a claim needs its label
+        checked_points_with_claim_rules(trade, claims.drop(columns="label"), "value_usd_billion", "basis_label",
+                                        title="T", value_title="US$ bn", series_title="Basis", years=(2010, 2018),
+                                        value_domain=[250, 360])
+
+
+def test_ranked_bars_sets_the_colour_legend_when_asked() -> None:
+    data = pd.DataFrame({"source_id": ["su2017", "yuan2018"], "figures": [1, 6], "checkable": ["no", "yes"]})
+    encoding = ranked_bars(data, "figures", title="T", value_title="Figures", colour="checkable", colour_title="Check",
+                           colour_legend=alt.Legend(labelLimit=0)).to_dict()["encoding"]
+    assert encoding["color"] == {"field": "checkable", "type": "nominal", "title": "Check", "legend": {"labelLimit": 0}}
