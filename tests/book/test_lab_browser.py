@@ -14,7 +14,6 @@ Without Chromium the tests skip locally and FAIL when ``CI`` is set.
 from __future__ import annotations
 
 import ast
-import os
 from pathlib import Path
 
 import nbformat
