@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 import pandas as pd
 
 from alliance.corpus import load_corpus
+from alliance.text import count_word
 
 
 def source_label(source_id: str) -> str:
@@ -122,3 +123,29 @@ def describe_only(frame: pd.DataFrame, category: str, value: str, by: str = "sou
     owner = used[used[category].isin(single)].groupby(by)[category].apply(lambda s: list(dict.fromkeys(s)))
     text = "; ".join(f"only {source_label(sid)}: {', '.join(map(str, cats))}" for sid, cats in owner.items())
     return text[0].upper() + text[1:] + "."
+
+
+def timeline_description(events: pd.DataFrame) -> str:
+    """A timeline chart's description, from its events (:func:`alliance.reference.load_timeline`):
+    its span by month, then the checked reference events and the points from the sources, by name
+    (a source's point with how it is cited)."""
+    if events.empty:
+        raise ValueError("timeline_description: no event to describe.")
+    checked = events[events["provenance"] == "reference"]
+    from_sources = events[events["provenance"] != "reference"]
+    return (f"Timeline of {len(events)} points from {events['date'].min():%B %Y} to {events['date'].max():%B %Y}, "
+            f"round for checked reference events and square for what a source says. {len(checked)} checked events: "
+            + "; ".join(checked["event"]) + f". {len(from_sources)} points from the sources: "
+            + "; ".join(from_sources["event"] + " (" + from_sources["cited_as"] + ")") + ".")
+
+
+def stacked_rates_description(rates: pd.DataFrame, groups: Sequence[str], focus: str) -> str:
+    """The description of a stacked bar chart of rates per 1,000 words by source and term group
+    (``rates``: ``source_id``, ``group``, ``per_1000``): the groups in the order given, the sources
+    ranked on the ``focus`` group, and the sources leading on each group."""
+    if focus not in set(rates["group"]):
+        raise ValueError(f"stacked_rates_description: no group {focus!r} in the rates.")
+    return (f"Stacked bar chart of matches per 1,000 words for {count_word(len(groups))} groups of terms ({', '.join(groups)}) in each "
+            "source. " + describe_ranking(rates[rates["group"] == focus], "per_1000",
+                                          unit=f"for {focus}, per 1,000 words") + " "
+            + describe_leaders(rates, "group", "per_1000", unit="per 1,000 words, by group"))
