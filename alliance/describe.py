@@ -9,6 +9,7 @@ their ``cite_as`` from ``data/sources.csv``; values are rounded as displayed.
 """
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 
 import pandas as pd
@@ -149,3 +150,41 @@ def stacked_rates_description(rates: pd.DataFrame, groups: Sequence[str], focus:
             "source. " + describe_ranking(rates[rates["group"] == focus], "per_1000",
                                           unit=f"for {focus}, per 1,000 words") + " "
             + describe_leaders(rates, "group", "per_1000", unit="per 1,000 words, by group"))
+
+
+def term_rates_description(counts: pd.DataFrame, chart: str, *more: str) -> str:
+    """The description of a chart of each term's rate per 1,000 words in each source (``counts`` from
+    :func:`alliance.text.term_counts`): the sentence ``chart`` saying what is drawn, the sources leading
+    on each term, the terms one source alone uses, then the sentences ``more``, joined by spaces."""
+    if not chart.strip():
+        raise ValueError("term_rates_description: say what the chart draws.")
+    return " ".join([chart, describe_leaders(counts, "term", "per_1000", unit="per 1,000 words"),
+                     describe_only(counts, "term", "count"), *more])
+
+
+def theme_bubbles_description(mentions: pd.DataFrame, paragraphs: Sequence[str], where: str) -> str:
+    """The description of a bubble chart of themes by paragraph: how many ``paragraphs`` (labels
+    "yuan2018 ¶10", in the chart's order) there are and whose, then each paragraph's themes with their
+    counts (``mentions``: ``paragraph``, ``theme``, ``count``, as :func:`alliance.text.theme_mentions`
+    gives them), then the paragraphs with no theme. ``where`` says which paragraphs these are."""
+    if not paragraphs:
+        raise ValueError("theme_bubbles_description: no paragraph to describe.")
+    per_source = Counter(p.split(" ")[0] for p in paragraphs)   # in the order the sources first appear
+    themes_in = {par: ", ".join(f"{t} ({n})" for t, n in zip(g["theme"], g["count"]))
+                 for par, g in mentions.groupby("paragraph", sort=False)}
+    return (f"Circles for each theme found in the {len(paragraphs)} paragraphs {where} ("
+            + ", ".join(f"{n} by {source_label(s)}" for s, n in per_source.items())
+            + "), sized by the number of occurrences. Themes by paragraph: "
+            + "; ".join(f"{paragraph_name(p)}: {themes_in[p]}" for p in paragraphs if p in themes_in)
+            + ". Paragraphs with no theme: " + ", ".join(paragraph_name(p) for p in paragraphs if p not in themes_in) + ".")
+
+
+def describe_paragraph_mentions(mentions: pd.DataFrame, category: str, value: str) -> str:
+    """"<value>: Yuan ¶8 (2), ¶9 (1); Ling and Liu ¶17 (1)." — the paragraphs of each source where
+    ``category`` is ``value``, with their ``mentions`` (columns ``source_id``, ``para``, ``mentions``)."""
+    rows = mentions[mentions[category] == value]
+    if rows.empty:
+        raise ValueError(f"describe_paragraph_mentions: no paragraph where {category} is {value!r}.")
+    parts = [f"{source_label(s)} " + ", ".join(f"¶{p} ({n})" for p, n in zip(g["para"], g["mentions"]))
+             for s, g in rows.groupby("source_id", sort=False)]
+    return f"{value}: " + "; ".join(parts) + "."

@@ -153,3 +153,22 @@ def actor_mentions(sentences: pd.DataFrame, actors: pd.DataFrame) -> pd.DataFram
             for s in sentences.itertuples() for actor, pattern in patterns.items() if pattern.search(s.text)]
     found = pd.DataFrame(rows, columns=["source_id", "actor", "para"])
     return found.groupby(["source_id", "actor"], as_index=False).size().rename(columns={"size": "sentences"})
+
+
+def paragraphs_matching(corpus: Corpus, patterns: "pd.Series | list[str]", ignore_case: bool = True) -> pd.DataFrame:
+    """The paragraphs of the authors' own text (rows of ``corpus.paragraphs``) in which any of
+    ``patterns`` (regular expressions, case-insensitive unless ``ignore_case=False``) occurs."""
+    compiled = [re.compile(p, re.IGNORECASE if ignore_case else 0) for p in patterns]
+    if not compiled:
+        raise ValueError("paragraphs_matching: no pattern to look for.")
+    authors_text = corpus.paragraphs[corpus.paragraphs["is_authors_text"]]
+    return authors_text[authors_text["text_normalized"].map(lambda text: any(p.search(text) for p in compiled))]
+
+
+def sources_using_only(counts: pd.DataFrame, term: str) -> list[str]:
+    """The sources (ids, sorted) that use ``term`` and no other term of ``counts`` (rows of
+    :func:`term_counts`: ``source_id``, ``term``, ``count``)."""
+    if term not in set(counts["term"]):
+        raise ValueError(f"sources_using_only: no term {term!r} in the counts.")
+    used = counts[counts["count"] > 0]
+    return sorted(set(used.loc[used["term"] == term, "source_id"]) - set(used.loc[used["term"] != term, "source_id"]))
