@@ -15,7 +15,9 @@ from typing import Protocol
 
 import pandas as pd
 
-__all__ = ["comparison_table", "own_words", "paragraph_list"]
+from alliance.reference import display_date
+
+__all__ = ["checked_facts", "claims_against_checked_facts", "comparison_table", "own_words", "paragraph_list"]
 
 
 class Quoted(Protocol):
@@ -54,3 +56,41 @@ def comparison_table(columns: Mapping[str, Mapping[str, object] | pd.Series], or
         column = frame[heading].astype(object)
         frame[heading] = column.where(column.notna(), missing)
     return frame.rename_axis(index_name)
+
+
+def checked_facts(claim: pd.Series, events: pd.DataFrame, figures: pd.DataFrame) -> list[tuple[str, str]]:
+    """The checked values a claim (a row of ``data/source-checks.csv``) is compared with, one per event
+    or series, each with its address: the event ``reference_key`` of ``events`` (indexed by event id),
+    or the series of ``figures`` whose name starts with ``reference_key``, in the ``reference_years``."""
+    if claim.reference_table == "events":
+        event = events.loc[claim.reference_key]
+        return [(f"{display_date(event.date, event.date_precision, event.end_date)}: {event.event}", event.source_url)]
+    if claim.reference_table != "figures":
+        raise ValueError(f"checked_facts: no checked table {claim.reference_table!r} (events or figures).")
+    years = [int(y) for y in str(claim.reference_years).split(";")]
+    series = figures[figures["series"].str.startswith(claim.reference_key) & figures["year"].isin(years)]
+    return [(f"{r.series}, {r.year}: {r.value_usd_billion} ({r.basis})", r.source_url)
+            for r in series.itertuples()]
+
+
+def claims_against_checked_facts(checks: pd.DataFrame, events: pd.DataFrame, figures: pd.DataFrame) -> pd.DataFrame:
+    """Each claim of ``checks`` (with its ``para``) beside each checked fact it is set against
+    (:func:`checked_facts`): columns check_id, source_id, para, claim, checked_fact, address, verdict."""
+    return pd.DataFrame([
+        {"check_id": r.check_id, "source_id": r.source_id, "para": r.para, "claim": r.claim,
+         "checked_fact": fact, "address": address, "verdict": r.verdict}
+        for _, r in checks.iterrows() for fact, address in checked_facts(r, events, figures)])
+
+
+def claimed_points(claims: pd.DataFrame, value: str) -> pd.DataFrame:
+    """The figures sources cite (rows of ``data/ch3-figures-cited.csv``: ``year_stated``, ``value``,
+    ``source_id``, ``para``) as points to draw beside checked figures: ``year``, the figure under the
+    name ``value``, a ``label`` "Cited by <source id> ¶<para>" and the ``basis`` "as the source states it"."""
+    if claims.empty:
+        raise ValueError("claimed_points: no cited figure to draw.")
+    return pd.DataFrame({
+        "year": claims["year_stated"].astype(int),
+        value: claims["value"],
+        "label": [f"Cited by {s} ¶{p}" for s, p in zip(claims["source_id"], claims["para"])],
+        "basis": "as the source states it",
+    })

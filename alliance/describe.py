@@ -9,11 +9,13 @@ their ``cite_as`` from ``data/sources.csv``; values are rounded as displayed.
 """
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
 from alliance.corpus import load_corpus
+from alliance.text import count_word
 
 
 def source_label(source_id: str) -> str:
@@ -122,3 +124,67 @@ def describe_only(frame: pd.DataFrame, category: str, value: str, by: str = "sou
     owner = used[used[category].isin(single)].groupby(by)[category].apply(lambda s: list(dict.fromkeys(s)))
     text = "; ".join(f"only {source_label(sid)}: {', '.join(map(str, cats))}" for sid, cats in owner.items())
     return text[0].upper() + text[1:] + "."
+
+
+def timeline_description(events: pd.DataFrame) -> str:
+    """A timeline chart's description, from its events (:func:`alliance.reference.load_timeline`):
+    its span by month, then the checked reference events and the points from the sources, by name
+    (a source's point with how it is cited)."""
+    if events.empty:
+        raise ValueError("timeline_description: no event to describe.")
+    checked = events[events["provenance"] == "reference"]
+    from_sources = events[events["provenance"] != "reference"]
+    return (f"Timeline of {len(events)} points from {events['date'].min():%B %Y} to {events['date'].max():%B %Y}, "
+            f"round for checked reference events and square for what a source says. {len(checked)} checked events: "
+            + "; ".join(checked["event"]) + f". {len(from_sources)} points from the sources: "
+            + "; ".join(from_sources["event"] + " (" + from_sources["cited_as"] + ")") + ".")
+
+
+def stacked_rates_description(rates: pd.DataFrame, groups: Sequence[str], focus: str) -> str:
+    """The description of a stacked bar chart of rates per 1,000 words by source and term group
+    (``rates``: ``source_id``, ``group``, ``per_1000``): the groups in the order given, the sources
+    ranked on the ``focus`` group, and the sources leading on each group."""
+    if focus not in set(rates["group"]):
+        raise ValueError(f"stacked_rates_description: no group {focus!r} in the rates.")
+    return (f"Stacked bar chart of matches per 1,000 words for {count_word(len(groups))} groups of terms ({', '.join(groups)}) in each "
+            "source. " + describe_ranking(rates[rates["group"] == focus], "per_1000",
+                                          unit=f"for {focus}, per 1,000 words") + " "
+            + describe_leaders(rates, "group", "per_1000", unit="per 1,000 words, by group"))
+
+
+def term_rates_description(counts: pd.DataFrame, chart: str, *more: str) -> str:
+    """The description of a chart of each term's rate per 1,000 words in each source (``counts`` from
+    :func:`alliance.text.term_counts`): the sentence ``chart`` saying what is drawn, the sources leading
+    on each term, the terms one source alone uses, then the sentences ``more``, joined by spaces."""
+    if not chart.strip():
+        raise ValueError("term_rates_description: say what the chart draws.")
+    return " ".join([chart, describe_leaders(counts, "term", "per_1000", unit="per 1,000 words"),
+                     describe_only(counts, "term", "count"), *more])
+
+
+def theme_bubbles_description(mentions: pd.DataFrame, paragraphs: Sequence[str], where: str) -> str:
+    """The description of a bubble chart of themes by paragraph: how many ``paragraphs`` (labels
+    "yuan2018 ¶10", in the chart's order) there are and whose, then each paragraph's themes with their
+    counts (``mentions``: ``paragraph``, ``theme``, ``count``, as :func:`alliance.text.theme_mentions`
+    gives them), then the paragraphs with no theme. ``where`` says which paragraphs these are."""
+    if not paragraphs:
+        raise ValueError("theme_bubbles_description: no paragraph to describe.")
+    per_source = Counter(p.split(" ")[0] for p in paragraphs)   # in the order the sources first appear
+    themes_in = {par: ", ".join(f"{t} ({n})" for t, n in zip(g["theme"], g["count"]))
+                 for par, g in mentions.groupby("paragraph", sort=False)}
+    return (f"Circles for each theme found in the {len(paragraphs)} paragraphs {where} ("
+            + ", ".join(f"{n} by {source_label(s)}" for s, n in per_source.items())
+            + "), sized by the number of occurrences. Themes by paragraph: "
+            + "; ".join(f"{paragraph_name(p)}: {themes_in[p]}" for p in paragraphs if p in themes_in)
+            + ". Paragraphs with no theme: " + ", ".join(paragraph_name(p) for p in paragraphs if p not in themes_in) + ".")
+
+
+def describe_paragraph_mentions(mentions: pd.DataFrame, category: str, value: str) -> str:
+    """"<value>: Yuan ¶8 (2), ¶9 (1); Ling and Liu ¶17 (1)." — the paragraphs of each source where
+    ``category`` is ``value``, with their ``mentions`` (columns ``source_id``, ``para``, ``mentions``)."""
+    rows = mentions[mentions[category] == value]
+    if rows.empty:
+        raise ValueError(f"describe_paragraph_mentions: no paragraph where {category} is {value!r}.")
+    parts = [f"{source_label(s)} " + ", ".join(f"¶{p} ({n})" for p, n in zip(g["para"], g["mentions"]))
+             for s, g in rows.groupby("source_id", sort=False)]
+    return f"{value}: " + "; ".join(parts) + "."

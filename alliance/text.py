@@ -119,3 +119,56 @@ def theme_mentions(paragraphs: pd.DataFrame, lexicon: pd.DataFrame) -> pd.DataFr
             for p in paragraphs.itertuples() for t in lexicon.itertuples()
             if (n := len(re.findall(t.pattern, p.text_normalized, flags=re.IGNORECASE)))]
     return pd.DataFrame(rows, columns=["paragraph", "source_id", "theme", "count"])
+
+
+def rates_per_thousand(counts: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """The rows of :func:`term_counts` summed over ``by`` (which must hold ``source_id``, e.g.
+    ``["source_id", "group"]``): one row per combination, with ``count`` (the sum), ``words`` (the
+    source's length) and ``per_1000`` (:func:`per_thousand` of the two)."""
+    if "source_id" not in by:
+        raise ValueError("rates_per_thousand: a rate needs the source's length, so `by` must hold 'source_id'.")
+    summed = counts.groupby(list(by), as_index=False).agg(count=("count", "sum"), words=("words", "first"))
+    summed["per_1000"] = [per_thousand(n, w) for n, w in zip(summed["count"], summed["words"])]
+    return summed
+
+
+def sentences_matching(corpus: Corpus, patterns: "pd.Series | list[str]") -> pd.DataFrame:
+    """The sentences of the authors' own text (``corpus.sentences`` in paragraphs of the author's
+    text) that match any of ``patterns`` (regular expressions, case-insensitive)."""
+    patterns = list(patterns)
+    if not patterns:
+        raise ValueError("sentences_matching: no pattern to look for.")
+    regex = re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+    authors = corpus.paragraphs.loc[corpus.paragraphs["is_authors_text"], ["source_id", "para"]]
+    sentences = corpus.sentences.merge(authors, on=["source_id", "para"])
+    return sentences[[bool(regex.search(text)) for text in sentences["text"]]]
+
+
+def actor_mentions(sentences: pd.DataFrame, actors: pd.DataFrame) -> pd.DataFrame:
+    """How many of ``sentences`` (with ``source_id`` and ``text``) name each actor of the lexicon
+    ``actors`` (its ``term`` and ``pattern``, case-insensitive): one row per source and actor named,
+    with ``sentences``. A sentence naming several actors counts once for each."""
+    patterns = {row.term: re.compile(row.pattern, re.IGNORECASE) for row in actors.itertuples()}
+    rows = [{"source_id": s.source_id, "actor": actor, "para": s.para}
+            for s in sentences.itertuples() for actor, pattern in patterns.items() if pattern.search(s.text)]
+    found = pd.DataFrame(rows, columns=["source_id", "actor", "para"])
+    return found.groupby(["source_id", "actor"], as_index=False).size().rename(columns={"size": "sentences"})
+
+
+def paragraphs_matching(corpus: Corpus, patterns: "pd.Series | list[str]", ignore_case: bool = True) -> pd.DataFrame:
+    """The paragraphs of the authors' own text (rows of ``corpus.paragraphs``) in which any of
+    ``patterns`` (regular expressions, case-insensitive unless ``ignore_case=False``) occurs."""
+    compiled = [re.compile(p, re.IGNORECASE if ignore_case else 0) for p in patterns]
+    if not compiled:
+        raise ValueError("paragraphs_matching: no pattern to look for.")
+    authors_text = corpus.paragraphs[corpus.paragraphs["is_authors_text"]]
+    return authors_text[authors_text["text_normalized"].map(lambda text: any(p.search(text) for p in compiled))]
+
+
+def sources_using_only(counts: pd.DataFrame, term: str) -> list[str]:
+    """The sources (ids, sorted) that use ``term`` and no other term of ``counts`` (rows of
+    :func:`term_counts`: ``source_id``, ``term``, ``count``)."""
+    if term not in set(counts["term"]):
+        raise ValueError(f"sources_using_only: no term {term!r} in the counts.")
+    used = counts[counts["count"] > 0]
+    return sorted(set(used.loc[used["term"] == term, "source_id"]) - set(used.loc[used["term"] != term, "source_id"]))
