@@ -15,9 +15,11 @@ from typing import Protocol
 
 import pandas as pd
 
-from alliance.reference import display_date
+from alliance.quotes import Quotation, q
+from alliance.reference import display_date, display_interval
 
-__all__ = ["checked_facts", "claims_against_checked_facts", "comparison_table", "own_words", "paragraph_list"]
+__all__ = ["checked_facts", "cited_words", "claims_against_checked_facts", "comparison_table", "dated_against",
+           "dates_with_basis", "distance_table", "own_words", "paragraph_list", "verified_quotations"]
 
 
 class Quoted(Protocol):
@@ -36,6 +38,50 @@ def paragraph_list(paragraphs: pd.DataFrame) -> pd.Series:
 def own_words(quotations: Mapping[str, Quoted]) -> dict[str, str]:
     """Each source's verified quotation as a table cell: “words” (¶N)."""
     return {source_id: f"“{quoted.text}” (¶{quoted.para})" for source_id, quoted in quotations.items()}
+
+
+def verified_quotations(**words: str) -> dict[str, Quotation]:
+    """Each source's words (the keyword is the source id) as a verified inline quotation
+    (:func:`alliance.q`): words not found in that source fail the build."""
+    if not words:
+        raise ValueError("verified_quotations: no quotation to verify.")
+    return {source_id: q(source_id, text) for source_id, text in words.items()}
+
+
+def cited_words(quotations: Mapping[str, Quotation]) -> dict[str, str]:
+    """Each source's verified quotation as a table cell with its full citation:
+    “words” (authors, outlet, date, ¶N)."""
+    return {source_id: str(quoted) for source_id, quoted in quotations.items()}
+
+
+def dates_with_basis(documents: pd.DataFrame) -> dict[str, str]:
+    """Each source's date (rows of ``corpus.documents``) at its precision, with what it is the date of:
+    "26 July 2018 (published)"."""
+    return {d.source_id: f"{display_date(d.date, d.date_precision)} ({d.date_basis})" for d in documents.itertuples()}
+
+
+def dated_against(documents: pd.DataFrame, when: pd.Timestamp) -> pd.DataFrame:
+    """Each source's dates (``date``, ``date_precision``, ``date_basis``, ``date_start`` of
+    ``corpus.documents``), indexed by ``source_id``, with ``days_after`` (the days from ``when`` to the
+    source's ``date_start``, negative before it) and ``dated_after`` (whether that is after ``when``)."""
+    dates = documents.set_index("source_id")[["date", "date_precision", "date_basis", "date_start"]].copy()
+    dates["days_after"] = (pd.to_datetime(dates["date_start"]) - pd.Timestamp(when)).dt.days
+    dates["dated_after"] = dates["days_after"] > 0
+    return dates
+
+
+def distance_table(dates: pd.DataFrame, when: pd.Timestamp, event: str) -> pd.DataFrame:
+    """The sources of ``dates`` (from :func:`dated_against`) in date order: each date at its precision,
+    its basis, its distance from ``when`` (the day of ``event``, e.g. "the summit") no more exact than
+    the date, and whether it is dated after ``event``."""
+    in_order = dates.sort_values("date_start", kind="stable")
+    return pd.DataFrame({
+        "date": [display_date(d, p) for d, p in zip(in_order["date_start"], in_order["date_precision"])],
+        "date_basis": in_order["date_basis"],
+        f"Distance from {event} (at the date's precision)": [
+            display_interval(d, p, when, event) for d, p in zip(in_order["date_start"], in_order["date_precision"])],
+        f"Dated after {event}": in_order["dated_after"],
+    }, index=in_order.index)
 
 
 def comparison_table(columns: Mapping[str, Mapping[str, object] | pd.Series], order: Sequence[str],

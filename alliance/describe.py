@@ -188,3 +188,19 @@ def describe_paragraph_mentions(mentions: pd.DataFrame, category: str, value: st
     parts = [f"{source_label(s)} " + ", ".join(f"¶{p} ({n})" for p, n in zip(g["para"], g["mentions"]))
              for s, g in rows.groupby("source_id", sort=False)]
     return f"{value}: " + "; ".join(parts) + "."
+
+
+def shared_groups_description(shared: pd.DataFrame, order: Sequence[str], sources: int, few: int = 2,
+                              what: str = "Themes") -> str:
+    """"Themes with matches in all five sources: A, B. Themes with matches in two sources or fewer: C."
+    from ``shared`` (``group``, ``sources``: how many of the ``sources`` texts have a match): the groups
+    in all of them in ``order``, then those in ``few`` or fewer in the frame's order ("none" if no group)."""
+    if sources < 1 or not {"group", "sources"} <= set(shared.columns):
+        raise ValueError("shared_groups_description: `shared` needs columns group and sources, of at least one source.")
+    everywhere = set(shared.loc[shared["sources"] == sources, "group"])
+    in_all = [g for g in order if g in everywhere]
+    rare = shared.loc[shared["sources"] <= few, "group"].tolist()
+    def texts(n: int) -> str:
+        return f"{count_word(n)} source{'' if n == 1 else 's'}"
+    return (f"{what} with matches in all {texts(sources)}: " + (", ".join(in_all) or "none") + ". "
+            f"{what} with matches in {texts(few)} or fewer: " + (", ".join(rare) or "none") + ".")

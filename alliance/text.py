@@ -132,6 +132,17 @@ def rates_per_thousand(counts: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     return summed
 
 
+def rate_difference(rates: pd.DataFrame, plus: str, minus: str) -> pd.Series:
+    """Each source's rate per 1,000 words of group ``plus`` minus that of group ``minus`` (``rates``:
+    ``source_id``, ``group``, ``per_1000``, as :func:`rates_per_thousand` gives them), rounded to 2
+    places: a Series named ``balance``, indexed by ``source_id``."""
+    missing = sorted({plus, minus} - set(rates["group"]))
+    if missing:
+        raise ValueError(f"rate_difference: no group(s) {missing} in the rates.")
+    wide = rates.pivot(index="source_id", columns="group", values="per_1000")
+    return (wide[plus] - wide[minus]).round(2).rename("balance")
+
+
 def sentences_matching(corpus: Corpus, patterns: "pd.Series | list[str]") -> pd.DataFrame:
     """The sentences of the authors' own text (``corpus.sentences`` in paragraphs of the author's
     text) that match any of ``patterns`` (regular expressions, case-insensitive)."""

@@ -7,11 +7,13 @@ import pandas as pd
 import pytest
 
 from alliance import load_corpus
-from alliance.compare import checked_facts, claimed_points, claims_against_checked_facts
-from alliance.describe import (describe_paragraph_mentions, stacked_rates_description, term_rates_description,
-                               theme_bubbles_description, timeline_description)
-from alliance.text import (actor_mentions, paragraphs_matching, rates_per_thousand, sentences_matching,
-                           sources_using_only)
+from alliance.compare import (checked_facts, cited_words, claimed_points, claims_against_checked_facts,
+                              dated_against, dates_with_basis, distance_table, verified_quotations)
+from alliance.describe import (describe_paragraph_mentions, shared_groups_description, stacked_rates_description,
+                               term_rates_description, theme_bubbles_description, timeline_description)
+from alliance.errors import QuotationError
+from alliance.text import (actor_mentions, paragraphs_matching, rate_difference, rates_per_thousand,
+                           sentences_matching, sources_using_only)
 
 EVENTS = pd.DataFrame({
     "date": pd.to_datetime(["2017-02-10", "2017-02-11", "2018-06-12"]),
@@ -147,3 +149,65 @@ def test_claims_are_set_against_each_checked_fact() -> None:
     assert list(compared["address"]) == ["https://example.org/li", "https://a", "https://b"]
     with pytest.raises(ValueError):
         checked_facts(checks.iloc[0].replace({"events": "treaties"}), events, figures)
+
+
+DOCUMENTS = pd.DataFrame({
+    "source_id": ["yuan2018", "su2017", "miller2018"],
+    "date": ["2018-04", "2017-02-11", "2018-07-26"],
+    "date_precision": ["month", "day", "day"],
+    "date_basis": ["received", "published", "published"],
+    "date_start": ["2018-04-01", "2017-02-11", "2018-07-26"],
+})
+SUMMIT = pd.Timestamp("2018-06-12")
+
+
+def test_dated_against_counts_days_from_the_event_by_source() -> None:
+    dates = dated_against(DOCUMENTS, SUMMIT)
+    assert dates.index.name == "source_id"
+    assert dates["days_after"].to_dict() == {"yuan2018": -72, "su2017": -486, "miller2018": 44}
+    assert dates.index[dates["dated_after"]].tolist() == ["miller2018"]
+
+
+def test_distance_table_puts_sources_in_date_order_at_their_precision() -> None:
+    table = distance_table(dated_against(DOCUMENTS, SUMMIT), SUMMIT, "the summit")
+    assert table.index.tolist() == ["su2017", "yuan2018", "miller2018"]
+    assert table["date"].tolist() == ["11 February 2017", "April 2018", "26 July 2018"]
+    assert table["Distance from the summit (at the date's precision)"].tolist()[2] == "44 days after the summit"
+    assert table["Dated after the summit"].tolist() == [False, False, True]
+
+
+def test_dates_with_basis_reads_each_date_with_what_it_dates() -> None:
+    assert dates_with_basis(DOCUMENTS) == {"yuan2018": "April 2018 (received)", "su2017": "11 February 2017 (published)",
+                                           "miller2018": "26 July 2018 (published)"}
+
+
+def test_verified_quotations_verify_each_sources_words() -> None:
+    found = verified_quotations(su2017="However, the US-Japan alliance still faces uncertainties.")
+    assert list(found) == ["su2017"] and found["su2017"].para > 0
+    assert cited_words(found)["su2017"].startswith("“However, the US-Japan alliance still faces uncertainties.” (")
+    with pytest.raises(QuotationError):
+        verified_quotations(su2017="However, the US-Japan alliance faces no uncertainty at all.")
+    with pytest.raises(ValueError):
+        verified_quotations()
+
+
+TONE = pd.DataFrame({"source_id": ["su2017", "su2017", "yuan2018", "yuan2018"],
+                     "group": ["continuity", "uncertainty", "continuity", "uncertainty"],
+                     "per_1000": [1.0, 3.333, 5.0, 1.0]})
+
+
+def test_rate_difference_subtracts_one_group_from_another_by_source() -> None:
+    balance = rate_difference(TONE, "continuity", "uncertainty")
+    assert balance.name == "balance" and balance.to_dict() == {"su2017": -2.33, "yuan2018": 4.0}
+    with pytest.raises(ValueError):
+        rate_difference(TONE, "continuity", "risk")
+
+
+def test_shared_groups_description_names_common_and_rare_groups() -> None:
+    shared = pd.DataFrame({"group": ["money", "trade", "war"], "sources": [1, 3, 3]})
+    assert shared_groups_description(shared, ["war", "trade", "money"], sources=3, few=1) == (
+        "Themes with matches in all three sources: war, trade. Themes with matches in one source or fewer: money.")
+    assert shared_groups_description(shared, ["war", "trade", "money"], sources=4).endswith(
+        "all four sources: none. Themes with matches in two sources or fewer: money.")
+    with pytest.raises(ValueError):
+        shared_groups_description(shared.rename(columns={"sources": "n"}), ["war"], sources=3)
