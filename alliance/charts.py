@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["BUNDLE_NAME", "OKABE_ITO", "bubble_chart", "check_chart", "chart_html", "checked_line_with_claims",
-           "checked_points_with_claim_rules", "enable_charts", "field_label", "grouped_bars", "heat_map",
-           "labelled_scatter", "line_segments", "ranked_bars", "readable_tooltips", "show", "timeline_chart"]
+           "checked_points_with_claim_lines", "enable_charts", "field_label", "grouped_bars", "heat_map",
+           "labelled_scatter", "line_segments", "ranked_bars", "readable_tooltips", "show", "stacked_bars", "timeline_chart"]
 
 #: Okabe & Ito (2008) palette: distinguishable with the common colour-vision deficiencies.
 OKABE_ITO: list[str] = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -269,6 +269,17 @@ def ranked_bars(data: "pd.DataFrame", value: str, category: str = "source_id", *
     return alt.Chart(data, title=title).mark_bar().encode(**encoding)
 
 
+def stacked_bars(data: "pd.DataFrame", value: str, stack: str, category: str = "source_id", *, title: str,
+                 value_title: str, stack_title: str, category_title: str = "Source", sort: Any = "-x",
+                 stack_legend: alt.Legend | None = None, tooltip: list[str] | None = None) -> alt.Chart:
+    """Horizontal stacked bars: one bar per ``category`` (by default one per source), cut into
+    coloured pieces, one per value of ``stack``; a bar's length is the sum of its pieces' ``value``.
+    Longest bar first unless ``sort`` says otherwise (``None`` keeps the data's order)."""
+    _require_columns(data, value, stack, category)
+    return ranked_bars(data, value, category, title=title, value_title=value_title, category_title=category_title,
+                       sort=sort, colour=stack, colour_title=stack_title, colour_legend=stack_legend, tooltip=tooltip)
+
+
 def line_segments(table: "pd.DataFrame", by: str, year: str = "year") -> "pd.DataFrame":
     """``table`` sorted by ``by`` and ``year``, with a column ``segment`` that numbers each series'
     runs of consecutive years ("Checked: Census run 1"): drawn as a line's ``detail``, a line
@@ -399,12 +410,12 @@ def checked_line_with_claims(checked: "pd.DataFrame", claimed: "pd.DataFrame", v
     return alt.layer(lines, points, claims, title=title)
 
 
-def checked_points_with_claim_rules(checked: "pd.DataFrame", claimed: "pd.DataFrame", value: str, series: str, *,
+def checked_points_with_claim_lines(checked: "pd.DataFrame", claimed: "pd.DataFrame", value: str, series: str, *,
                                     title: str, value_title: str, series_title: str, years: tuple[int, int],
                                     value_domain: list[float], tooltip: list[str] | None = None,
                                     year: str = "year", label: str = "label") -> alt.LayerChart:
     """Checked yearly figures as points, coloured and shaped by ``series`` (their basis), and each
-    figure a source claims without a year as a dashed horizontal rule with its ``label``."""
+    figure a source claims without a year as a dashed horizontal line with its ``label``."""
     _require_columns(checked, year, value, series, *(tooltip or []))
     _require_columns(claimed, value, label)
     points = alt.Chart(checked, title=title).mark_point(filled=True, size=90).encode(

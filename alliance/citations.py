@@ -126,6 +126,13 @@ class Absence:
     count: int
     cite_as: str
     paragraphs: int
+    #: "the " before a name that describes an unsigned text ("the Japanese press report"), else "".
+    article: str = ""
+
+    @property
+    def owner(self) -> str:
+        """The source as the note's possessive names it: "Miller", "the Japanese press report"."""
+        return f"{self.article}{self.cite_as}"
 
 
 def count_phrase(corpus: Corpus, source_id: str, words: str) -> int:
@@ -154,8 +161,9 @@ def parse_absence(spec: str, corpus: Corpus | None = None) -> Absence:
         detail = ", ".join(f"“{v}” {n} time{'s' if n != 1 else ''}" for v, n in found.items())
         raise CitationError(f"Absence claim is false: {source_id} uses {detail}. Rewrite the sentence.")
     paras = corpus.paragraphs[(corpus.paragraphs["source_id"] == source_id) & corpus.paragraphs["is_authors_text"]]
+    unsigned = str(corpus.source(source_id)["authors"]) == "Unsigned"
     return Absence(source_id, " or ".join(f"“{v}”" for v in variants), 0,
-                   str(corpus.source(source_id)["cite_as"]), len(paras))
+                   str(corpus.source(source_id)["cite_as"]), len(paras), "the " if unsigned else "")
 
 
 @dataclass(frozen=True)
@@ -299,7 +307,7 @@ def para_segments(cites: list[ParaCitation], reader_prefix: str) -> list[Segment
 def absence_segments(found: Absence, reader_prefix: str) -> list[Segment]:
     """How ``{absent}`` reads: “words”: 0 times in Miller's N paragraphs (linked to the reader)."""
     return [(f"{found.words}: 0 times in ", None),
-            (f"{found.cite_as}'s {found.paragraphs} paragraphs", f"{reader_prefix}{found.source_id}.html")]
+            (f"{found.owner}'s {found.paragraphs} paragraphs", f"{reader_prefix}{found.source_id}.html")]
 
 
 #: How each inline role reads once parsed: the book (``sphinxext``) and the notebook editions

@@ -141,8 +141,9 @@ def _paras(node: nodes.inline, cites: list[Any], named: set[str], cite_as: dict[
 
 
 def absence_note(found: Any) -> str:
-    """The words of an absence note: “America First”: 0 times in the 7 paragraphs of Miller's own text."""
-    return f"{found.words}: {found.count} times in the {found.paragraphs} paragraphs of {found.cite_as}'s own text"
+    """The words of an absence note: “America First”: 0 times in the 7 paragraphs of Miller's own text
+    (of "the Japanese press report's" for the unsigned text)."""
+    return f"{found.words}: {found.count} times in the {found.paragraphs} paragraphs of {found.owner}'s own text"
 
 
 def absence_label(count: int) -> str:

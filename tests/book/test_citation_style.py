@@ -75,7 +75,7 @@ def test_absences_in_brackets_become_one_note(page):
     notes = paragraph(page, "Absent").select("a.alliance-absence-link")
     assert len(notes) == 1
     note = notes[0].select_one(".alliance-note-text").get_text()
-    assert re.search(r"“America First”: 0 times in the \d+ paragraphs of Japanese press report[’']s own text; "
+    assert re.search(r"“America First”: 0 times in the \d+ paragraphs of the Japanese press report[’']s own text; "
                      r"“America First”: 0 times in the \d+ paragraphs of Miller[’']s own text", note)
 
 

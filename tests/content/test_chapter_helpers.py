@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from alliance import load_corpus, q
-from alliance.charts import (OKABE_ITO, bubble_chart, checked_line_with_claims, checked_points_with_claim_rules,
-                             grouped_bars, heat_map, labelled_scatter, line_segments, ranked_bars)
+from alliance.charts import (OKABE_ITO, bubble_chart, checked_line_with_claims, checked_points_with_claim_lines,
+                             grouped_bars, heat_map, labelled_scatter, line_segments, ranked_bars, stacked_bars)
 from alliance.compare import comparison_table, own_words, paragraph_list
 from alliance.describe import join_names, paragraph_name
 from alliance.tables import reading_table
@@ -266,10 +266,10 @@ def test_checked_line_with_claims_layers_line_points_and_diamonds() -> None:
                                  value_title="Deficit", series_title="Series", years=(2013, 2020))
 
 
-def test_checked_points_with_claim_rules_draws_each_claim_as_a_labelled_rule() -> None:
+def test_checked_points_with_claim_lines_draws_each_claim_as_a_labelled_line() -> None:
     trade = pd.DataFrame({"year": [2011, 2017], "value_usd_billion": [344.9, 303.0], "basis_label": ["JETRO", "MOFCOM"]})
     claims = pd.DataFrame({"value_usd_billion": [340.0, 270.0], "label": ["peak", "recent"]})
-    spec = checked_points_with_claim_rules(trade, claims, "value_usd_billion", "basis_label", title="T",
+    spec = checked_points_with_claim_lines(trade, claims, "value_usd_billion", "basis_label", title="T",
                                            value_title="US$ bn", series_title="Basis", years=(2010, 2018),
                                            value_domain=[250, 360]).to_dict()
     points, rules, labels = spec["layer"]
@@ -281,7 +281,7 @@ def test_checked_points_with_claim_rules_draws_each_claim_as_a_labelled_rule() -
     assert rules["mark"] == {"type": "rule", "strokeDash": [6, 4], "color": "#555"} and "x" not in rules["encoding"]
     assert labels["encoding"]["text"] == {"field": "label", "type": "nominal"}
     with pytest.raises(KeyError):     # a claim needs its label
-        checked_points_with_claim_rules(trade, claims.drop(columns="label"), "value_usd_billion", "basis_label",
+        checked_points_with_claim_lines(trade, claims.drop(columns="label"), "value_usd_billion", "basis_label",
                                         title="T", value_title="US$ bn", series_title="Basis", years=(2010, 2018),
                                         value_domain=[250, 360])
 
@@ -291,3 +291,15 @@ def test_ranked_bars_sets_the_colour_legend_when_asked() -> None:
     encoding = ranked_bars(data, "figures", title="T", value_title="Figures", colour="checkable", colour_title="Check",
                            colour_legend=alt.Legend(labelLimit=0)).to_dict()["encoding"]
     assert encoding["color"] == {"field": "checkable", "type": "nominal", "title": "Check", "legend": {"labelLimit": 0}}
+
+
+def test_stacked_bars_cut_each_source_bar_into_coloured_pieces() -> None:
+    data = pd.DataFrame({"source_id": ["su2017", "su2017", "yuan2018"], "per_1000": [1.0, 2.0, 4.0],
+                         "group": ["trade", "money", "trade"]})
+    encoding = stacked_bars(data, "per_1000", "group", title="T", value_title="Per 1,000 words",
+                            stack_title="Term group").to_dict()["encoding"]
+    assert encoding["color"] == {"field": "group", "type": "nominal", "title": "Term group"}
+    assert encoding["y"] == {"field": "source_id", "type": "nominal", "title": "Source", "sort": "-x"}
+    assert encoding["x"]["field"] == "per_1000"
+    with pytest.raises(KeyError):
+        stacked_bars(data, "per_1000", "kind", title="T", value_title="V", stack_title="S")
