@@ -114,3 +114,17 @@ def test_timeline_says_what_each_event_is_based_on():
     assert points["color"]["title"] == points["shape"]["title"] == "Based on"
     claims = load_timeline()
     assert set(claims["based_on"]) == {"checked reference", "a source's claim"}
+
+
+def test_timeline_shapes_are_the_ones_its_description_names():
+    """Vega-Lite gives shapes in the sorted order of the values ("a source's claim" first, a circle) unless
+    told: the chart fixes round for checked facts and square for a source's claim, as the description says."""
+    from alliance.charts import timeline_chart
+    from alliance.describe import timeline_description
+    from alliance.reference import load_timeline
+
+    events = load_timeline()
+    shape = timeline_chart(events, title="t").to_dict()["layer"][0]["encoding"]["shape"]["scale"]
+    by_value = dict(zip(shape["domain"], shape["range"]))
+    assert by_value == {"checked reference": "circle", "a source's claim": "square"}
+    assert "round for checked reference events and square for what a source says" in timeline_description(events)
