@@ -273,13 +273,16 @@ def ranked_bars(data: "pd.DataFrame", value: str, category: str = "source_id", *
 
 def stacked_bars(data: "pd.DataFrame", value: str, stack: str, category: str = "source_id", *, title: str,
                  value_title: str, stack_title: str, category_title: str = "Source", sort: Any = "-x",
-                 stack_legend: alt.Legend | None = None, tooltip: list[str] | None = None) -> alt.Chart:
+                 stack_legend: alt.Legend | None = None, value_axis: alt.Axis | None = None,
+                 tooltip: list[str] | None = None) -> alt.Chart:
     """Horizontal stacked bars: one bar per ``category`` (by default one per source), cut into
     coloured pieces, one per value of ``stack``; a bar's length is the sum of its pieces' ``value``.
-    Longest bar first unless ``sort`` says otherwise (``None`` keeps the data's order)."""
+    Longest bar first unless ``sort`` says otherwise (``None`` keeps the data's order); ``value_axis``
+    sets the value's axis (``alt.Axis(tickMinStep=1)`` for counts)."""
     _require_columns(data, value, stack, category)
     return ranked_bars(data, value, category, title=title, value_title=value_title, category_title=category_title,
-                       sort=sort, colour=stack, colour_title=stack_title, colour_legend=stack_legend, tooltip=tooltip)
+                       sort=sort, value_axis=value_axis, colour=stack, colour_title=stack_title,
+                       colour_legend=stack_legend, tooltip=tooltip)
 
 
 def line_segments(table: "pd.DataFrame", by: str, year: str = "year") -> "pd.DataFrame":

@@ -135,9 +135,20 @@ def timeline_description(events: pd.DataFrame) -> str:
     checked = events[events["provenance"] == "reference"]
     from_sources = events[events["provenance"] != "reference"]
     return (f"Timeline of {len(events)} points from {events['date'].min():%B %Y} to {events['date'].max():%B %Y}, "
-            f"round for checked reference events and square for what a source says. {len(checked)} checked events: "
-            + "; ".join(checked["event"]) + f". {len(from_sources)} points from the sources: "
-            + "; ".join(from_sources["event"] + " (" + from_sources["cited_as"] + ")") + ".")
+            f"round for checked reference events and square for what a source says. {_counted(len(checked), 'checked event')}: "
+            + "; ".join(_one_item(checked["event"])) + f". {_counted(len(from_sources), 'point')} from the sources: "
+            + "; ".join(_one_item(from_sources["event"]) + " (" + from_sources["cited_as"] + ")") + ".")
+
+
+def _counted(n: int, thing: str) -> str:
+    """The count with its noun: "1 point", "3 points"."""
+    return f"{n} {thing}{'' if n == 1 else 's'}"
+
+
+def _one_item(names: pd.Series) -> pd.Series:
+    """Event names as items of a list joined by "; ": a semicolon inside a name becomes a comma,
+    so a reader counts one item per event."""
+    return names.str.replace(";", ",", regex=False)
 
 
 def stacked_rates_description(rates: pd.DataFrame, groups: Sequence[str], focus: str) -> str:

@@ -26,8 +26,10 @@ EVENTS = pd.DataFrame({
 def test_timeline_description_names_checked_events_and_the_sources_points() -> None:
     assert timeline_description(EVENTS) == (
         "Timeline of 3 points from February 2017 to June 2018, round for checked reference events and square for "
-        "what a source says. 2 checked events: Summit; Singapore summit. 1 points from the sources: "
+        "what a source says. 2 checked events: Summit; Singapore summit. 1 point from the sources: "
         "Su's op-ed (Su ¶2).")
+    with_semicolon = EVENTS.assign(event=["Summit; joint statement", "Su's op-ed", "Singapore summit"])
+    assert "2 checked events: Summit, joint statement; Singapore summit." in timeline_description(with_semicolon)
     with pytest.raises(ValueError):
         timeline_description(EVENTS.iloc[0:0])
     with pytest.raises(KeyError):
