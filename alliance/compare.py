@@ -10,16 +10,19 @@ These helpers build such a frame from per-source values; the chapter shows it wi
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 import pandas as pd
 
+from alliance.citations import series_words
 from alliance.quotes import Quotation, q
 from alliance.reference import display_date, display_interval
 
 __all__ = ["checked_facts", "cited_words", "claims_against_checked_facts", "comparison_table", "dated_against",
-           "dates_with_basis", "distance_table", "own_words", "paragraph_list", "verified_quotations"]
+           "dates_with_basis", "distance_table", "event_in_words", "explanation_in_words", "own_words",
+           "paragraph_list", "verified_quotations"]
 
 
 class Quoted(Protocol):
@@ -104,19 +107,43 @@ def comparison_table(columns: Mapping[str, Mapping[str, object] | pd.Series], or
     return frame.rename_axis(index_name)
 
 
+def event_in_words(event: pd.Series) -> str:
+    """A checked event (a row of :func:`alliance.reference.load_timeline`) as a reader reads it: its
+    dates and what happened ("10 November 2017: Trump speaks … in Da Nang")."""
+    return f"{display_date(event.date, event.date_precision, event.end_date)}: {event.event}"
+
+
+#: Advice a figure's ``basis`` gives the course's authors ("…: do not mix with the JETRO series"),
+#: left out where a reader sees the basis.
+_AUTHORS_ADVICE = re.compile(r": do not mix[^)]*")
+
+
 def checked_facts(claim: pd.Series, events: pd.DataFrame, figures: pd.DataFrame) -> list[tuple[str, str]]:
     """The checked values a claim (a row of ``data/source-checks.csv``) is compared with, one per event
-    or series, each with its address: the event ``reference_key`` of ``events`` (indexed by event id),
-    or the series of ``figures`` whose name starts with ``reference_key``, in the ``reference_years``."""
+    or series, each in words with its address: the event ``reference_key`` of ``events`` (indexed by
+    event id) with its dates and the record's note, or each series of ``figures`` whose name starts
+    with ``reference_key``, in the ``reference_years``: its name in words, the year, the value in US$ bn
+    and its basis."""
     if claim.reference_table == "events":
         event = events.loc[claim.reference_key]
-        return [(f"{display_date(event.date, event.date_precision, event.end_date)}: {event.event}", event.source_url)]
+        note = f"; the record's note: {event.note}" if isinstance(event.get("note"), str) and event.note else ""
+        return [(event_in_words(event) + note, event.source_url)]
     if claim.reference_table != "figures":
         raise ValueError(f"checked_facts: no checked table {claim.reference_table!r} (events or figures).")
     years = [int(y) for y in str(claim.reference_years).split(";")]
     series = figures[figures["series"].str.startswith(claim.reference_key) & figures["year"].isin(years)]
-    return [(f"{r.series}, {r.year}: {r.value_usd_billion} ({r.basis})", r.source_url)
+    return [(f"{series_words(r.series)}, {r.year}: {'-' if r.value_usd_billion < 0 else ''}"
+             f"US${abs(r.value_usd_billion):g} bn; basis: {_AUTHORS_ADVICE.sub('', r.basis)}", r.source_url)
             for r in series.itertuples()]
+
+
+def explanation_in_words(text: str, events: pd.DataFrame) -> str:
+    """A verdict's explanation (``data/source-checks.csv``) with each "(event <id>)" written out as the
+    checked event it names, so a reader sees a date and an event, not a file's id."""
+    def written_out(found: re.Match[str]) -> str:
+        return f"(the checked event of {event_in_words(events.loc[found[1]])})"
+
+    return re.sub(r"\(event (\w+)\)", written_out, text)
 
 
 def claims_against_checked_facts(checks: pd.DataFrame, events: pd.DataFrame, figures: pd.DataFrame) -> pd.DataFrame:

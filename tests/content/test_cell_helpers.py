@@ -8,7 +8,8 @@ import pytest
 
 from alliance import load_corpus
 from alliance.compare import (checked_facts, cited_words, claimed_points, claims_against_checked_facts,
-                              dated_against, dates_with_basis, distance_table, verified_quotations)
+                              dated_against, dates_with_basis, distance_table, explanation_in_words,
+                              verified_quotations)
 from alliance.describe import (describe_paragraph_mentions, shared_groups_description, stacked_rates_description,
                                term_rates_description, theme_bubbles_description, timeline_description)
 from alliance.errors import QuotationError
@@ -147,7 +148,8 @@ def test_claims_are_set_against_each_checked_fact() -> None:
     assert list(compared.columns) == ["check_id", "source_id", "para", "claim", "checked_fact", "address", "verdict"]
     assert list(compared["check_id"]) == ["c1", "c2", "c2"]          # one row per series of a figure claim
     assert compared["checked_fact"].iloc[0].endswith(": Li's visit")
-    assert list(compared["checked_fact"].iloc[1:]) == ["trade_total_a, 2017: 300.0 (A)", "trade_total_b, 2017: 297.0 (B)"]
+    assert list(compared["checked_fact"].iloc[1:]) == ["Trade total a, 2017: US$300 bn; basis: A",
+                                                       "Trade total b, 2017: US$297 bn; basis: B"]
     assert list(compared["address"]) == ["https://example.org/li", "https://a", "https://b"]
     with pytest.raises(ValueError):
         checked_facts(checks.iloc[0].replace({"events": "treaties"}), events, figures)
@@ -213,3 +215,19 @@ def test_shared_groups_description_names_common_and_rare_groups() -> None:
         "all four sources: none. Themes with matches in two sources or fewer: money.")
     with pytest.raises(ValueError):
         shared_groups_description(shared.rename(columns={"sources": "n"}), ["war"], sources=3)
+
+
+def test_checked_facts_give_an_events_note_and_leave_out_advice_to_authors() -> None:
+    events = pd.DataFrame({"date": ["2018-05-08"], "date_precision": ["day"], "end_date": ["2018-05-11"],
+                           "event": ["Li's visit"], "note": ["first since 2010"], "source_url": ["https://li"]},
+                          index=pd.Index(["li_visit2018"], name="event_id"))
+    figures = pd.DataFrame({"series": ["us_balance"], "year": [2017], "value_usd_billion": [-68.8],
+                            "basis": ["goods (census: do not mix with the JETRO series)"], "source_url": ["https://u"]})
+    event_claim = pd.Series({"reference_table": "events", "reference_key": "li_visit2018", "reference_years": ""})
+    [(fact, address)] = checked_facts(event_claim, events, figures)
+    assert fact.endswith(": Li's visit; the record's note: first since 2010") and address == "https://li"
+    figure_claim = pd.Series({"reference_table": "figures", "reference_key": "us_balance", "reference_years": "2017"})
+    assert checked_facts(figure_claim, events, figures) == [
+        ("US balance, 2017: -US$68.8 bn; basis: goods (census)", "https://u")]
+    assert explanation_in_words("as the summit (event li_visit2018) shows", events).startswith(
+        "as the summit (the checked event of 8")
