@@ -106,12 +106,16 @@ def describe_ranking(frame: pd.DataFrame, value: str, by: str = "source_id", uni
 
 
 def describe_zeros(frame: pd.DataFrame, value: str, by: str = "source_id", what: str = "these terms") -> str:
-    """Which sources have 0 for every row (e.g. use none of the terms), or that none does."""
+    """Which sources have 0 for every row (e.g. use none of the terms), in the corpus's order and
+    named as a sentence begins ("Su, the Japanese press report and Miller use none of …"), or that
+    none does."""
     totals = frame.groupby(by)[value].sum()
-    zero = sorted(totals[totals == 0].index)
+    zero = list(totals[totals == 0].index)
     if not zero:
         return f"Every source uses at least one of {what}."
-    return f"{_names(zero)} use{'s' if len(zero) == 1 else ''} none of {what}."
+    order = load_corpus().source_ids
+    names = join_names(zero, order=order if set(zero) <= set(order) else None, article=True, plain_and=True)
+    return f"{names[:1].upper()}{names[1:]} use{'s' if len(zero) == 1 else ''} none of {what}."
 
 
 def describe_only(frame: pd.DataFrame, category: str, value: str, by: str = "source_id") -> str:

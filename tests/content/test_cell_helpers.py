@@ -10,8 +10,9 @@ from alliance import load_corpus
 from alliance.compare import (checked_facts, cited_words, claimed_points, claims_against_checked_facts,
                               dated_against, dates_with_basis, distance_table, explanation_in_words,
                               verified_quotations)
-from alliance.describe import (describe_paragraph_mentions, shared_groups_description, stacked_rates_description,
-                               term_rates_description, theme_bubbles_description, timeline_description)
+from alliance.describe import (describe_paragraph_mentions, describe_zeros, shared_groups_description,
+                               stacked_rates_description, term_rates_description, theme_bubbles_description,
+                               timeline_description)
 from alliance.errors import QuotationError
 from alliance.text import (actor_mentions, paragraphs_matching, rate_difference, rates_per_thousand,
                            sentences_matching, sources_using_only)
@@ -231,3 +232,12 @@ def test_checked_facts_give_an_events_note_and_leave_out_advice_to_authors() -> 
         ("US balance, 2017: -US$68.8 bn; basis: goods (census)", "https://u")]
     assert explanation_in_words("as the summit (event li_visit2018) shows", events).startswith(
         "as the summit (the checked event of 8")
+
+
+def test_describe_zeros_names_sources_in_corpus_order_with_the_unsigned_texts_article() -> None:
+    counts = pd.DataFrame({"source_id": ["miller2018", "jpress2017", "su2017", "yuan2018"], "count": [0, 0, 0, 3]})
+    assert describe_zeros(counts, "count", what="the labels") == (
+        "Su, the Japanese press report and Miller use none of the labels.")
+    assert describe_zeros(counts[counts["source_id"] == "jpress2017"], "count", what="the labels") == (
+        "The Japanese press report uses none of the labels.")
+    assert describe_zeros(counts[counts["count"] > 0], "count") == "Every source uses at least one of these terms."
