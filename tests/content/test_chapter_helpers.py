@@ -1,4 +1,4 @@
-"""The helpers that keep the chapters' cells short, and the limit on a shown cell's length."""
+"""The helpers that keep the chapters' cells short, and the limits on a shown cell's length and width."""
 from __future__ import annotations
 
 import re
@@ -20,37 +20,52 @@ from tests._root import REPO_ROOT
 
 CHAPTERS = REPO_ROOT / "chapters"
 MAX_SHOWN_LINES = 10
+MAX_SHOWN_WIDTH = 100
 CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(.*?)^```", re.S | re.M)
 
 
 @dataclass(frozen=True)
 class ShownCell:
-    """A code cell a reader sees (directly or behind "Show code"): where it starts, how long it is."""
+    """A code cell a reader sees (directly or behind "Show code"): where it starts, how long it is, and the
+    page's line number and width of each of its code lines."""
 
     line: int
     lines: int
+    widths: tuple[tuple[int, int], ...] = ()
 
 
 def shown_cells(text: str) -> list[ShownCell]:
     """The code cells of a MyST notebook whose tags neither remove the input nor the cell, with their
-    number of code lines (option lines and blank lines at either end not counted)."""
+    number of code lines (option lines, a ``---`` options block and blank lines at either end not counted)."""
     cells = []
     for found in CELL.finditer(text):
-        lines = found.group(1).split("\n")
-        options = " ".join(line for line in lines if line.startswith(":"))
-        code = [line for line in lines if not line.startswith(":") and line != "---"]
-        while code and not code[-1].strip():
+        start = text[:found.start()].count("\n") + 1
+        numbered = list(enumerate(found.group(1).split("\n"), start=start + 1))
+        if numbered and numbered[0][1] == "---" and any(line == "---" for _, line in numbered[1:]):
+            block_end = next(i for i, (_, line) in enumerate(numbered) if i > 0 and line == "---")
+            option_lines, numbered = numbered[1:block_end], numbered[block_end + 1:]
+        else:
+            option_lines = [(number, line) for number, line in numbered if line.startswith(":")]
+            numbered = [(number, line) for number, line in numbered if not line.startswith(":")]
+        options = " ".join(line for _, line in option_lines)
+        code = numbered
+        while code and not code[-1][1].strip():
             code.pop()
-        while code and not code[0].strip():
+        while code and not code[0][1].strip():
             code.pop(0)
         if "remove-input" not in options and "remove-cell" not in options:
-            cells.append(ShownCell(text[:found.start()].count("\n") + 1, len(code)))
+            cells.append(ShownCell(start, len(code), tuple((number, len(line)) for number, line in code)))
     return cells
 
 
 def too_long(text: str, limit: int = MAX_SHOWN_LINES) -> list[ShownCell]:
     """The shown cells of ``text`` longer than ``limit`` lines."""
     return [cell for cell in shown_cells(text) if cell.lines > limit]
+
+
+def too_wide(text: str, limit: int = MAX_SHOWN_WIDTH) -> list[tuple[int, int]]:
+    """The lines of the shown cells of ``text`` wider than ``limit`` characters: (line number on the page, width)."""
+    return [(number, width) for cell in shown_cells(text) for number, width in cell.widths if width > limit]
 
 
 def test_no_shown_chapter_cell_runs_past_ten_lines() -> None:
@@ -67,7 +82,26 @@ def test_the_limit_finds_a_long_shown_cell_and_ignores_removed_ones() -> None:
             f"```{{code-cell}} ipython3\n:tags: [remove-input]\n{body}\n```\n\n"
             "```{code-cell} ipython3\nshort = 1\n```\n")
     assert [cell.lines for cell in shown_cells(page)] == [11, 1]
-    assert too_long(page) == [ShownCell(line=3, lines=11)]
+    assert [(cell.line, cell.lines) for cell in too_long(page)] == [(3, 11)]
+
+
+def test_no_shown_chapter_line_runs_past_the_width_limit() -> None:
+    chapters = sorted(CHAPTERS.glob("*.md"))
+    assert len(chapters) >= 7
+    wide_lines = {path.name: too_wide(path.read_text(encoding="utf-8")) for path in chapters}
+    assert {name: lines for name, lines in wide_lines.items() if lines} == {}
+
+
+def test_the_width_limit_finds_a_wide_shown_line_and_ignores_removed_cells() -> None:
+    wide = "x = " + "1 + " * 30 + "1"                      # 125 characters
+    edge = "y = " + "2" * (MAX_SHOWN_WIDTH - 4)             # exactly at the limit: allowed
+    page = (f"# Title\n\n```{{code-cell}} ipython3\n:tags: [hide-input]\nshort = 1\n{wide}\n{edge}\n```\n\n"
+            f"```{{code-cell}} ipython3\n:tags: [remove-cell]\n{wide}\n```\n\n"
+            f"```{{code-cell}} ipython3\n---\ntags: [remove-input]\n---\n{wide}\n```\n\n"
+            f"```{{code-cell}} ipython3\n{wide}\n```\n")
+    assert len(wide) == 125 and len(edge) == MAX_SHOWN_WIDTH
+    assert too_wide(page) == [(6, 125), (23, 125)]
+    assert too_wide(page, limit=130) == []
 
 
 def test_join_names_joins_as_the_chapters_write() -> None:
