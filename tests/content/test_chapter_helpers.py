@@ -15,7 +15,7 @@ from alliance.charts import (OKABE_ITO, bubble_chart, checked_line_with_claims, 
 from alliance.compare import comparison_table, own_words, paragraph_list
 from alliance.describe import join_names, paragraph_name
 from alliance.tables import reading_table
-from alliance.text import load_lexicon, theme_mentions
+from alliance.text import figure_as_written, load_lexicon, theme_mentions
 from tests._root import REPO_ROOT
 
 CHAPTERS = REPO_ROOT / "chapters"
@@ -119,6 +119,13 @@ def test_join_names_joins_as_the_chapters_write() -> None:
     assert join_names(["su2017"], article=True) == "Su"
     with pytest.raises(ValueError):
         join_names([])
+
+
+def test_figure_as_written_keeps_the_sources_more_than() -> None:
+    assert figure_as_written("340 billion", "peaked at more than US$ 340 billion in 2011") == "more than 340 billion"
+    assert figure_as_written("150 billion", "invest more than 150 billion US dollars") == "more than 150 billion"
+    assert figure_as_written("68.85", "the deficit was US$ 68.85 billion") == "68.85"
+    assert figure_as_written("270 billion", "more than ever, trade remained at US$ 270 billion") == "270 billion"
 
 
 def test_paragraph_name_uses_the_source_name() -> None:
