@@ -219,3 +219,11 @@ def shared_groups_description(shared: pd.DataFrame, order: Sequence[str], source
         return f"{count_word(n)} source{'' if n == 1 else 's'}"
     return (f"{what} with matches in all {texts(sources)}: " + (", ".join(in_all) or "none") + ". "
             f"{what} with matches in {texts(few)} or fewer: " + (", ".join(rare) or "none") + ".")
+
+
+def checked_figures(figures: pd.DataFrame, years: str, label: str) -> str:
+    """The checked figures (rows of ``load_figures()``, each series named by its ``label`` column) of the
+    ``years`` ("2016;2017"), as a table cell: "Checked figures: JETRO 2016: US$ 301.6 billion; …"."""
+    rows = figures[figures["year"].isin([int(year) for year in years.split(";")])]
+    return "Checked figures: " + "; ".join(f"{name} {year}: US$ {value:g} billion" for name, year, value
+                                           in zip(rows[label], rows["year"], rows["value_usd_billion"]))

@@ -13,7 +13,7 @@ from alliance import load_corpus, q
 from alliance.charts import (OKABE_ITO, bubble_chart, checked_line_with_claims, checked_points_with_claim_lines,
                              grouped_bars, heat_map, labelled_scatter, line_segments, ranked_bars, stacked_bars)
 from alliance.compare import comparison_table, own_words, paragraph_list
-from alliance.describe import join_names, paragraph_name
+from alliance.describe import checked_figures, join_names, paragraph_name
 from alliance.tables import reading_table
 from alliance.text import figure_as_written, load_lexicon, theme_mentions
 from tests._root import REPO_ROOT
@@ -126,6 +126,13 @@ def test_figure_as_written_keeps_the_sources_more_than() -> None:
     assert figure_as_written("150 billion", "invest more than 150 billion US dollars") == "more than 150 billion"
     assert figure_as_written("68.85", "the deficit was US$ 68.85 billion") == "68.85"
     assert figure_as_written("270 billion", "more than ever, trade remained at US$ 270 billion") == "270 billion"
+
+
+def test_checked_figures_lists_the_years_asked_for() -> None:
+    figures = pd.DataFrame({"series_name": ["JETRO", "MOFCOM", "JETRO"], "year": [2016, 2016, 2017],
+                            "value_usd_billion": [270.0, 275.5, 297.2]})
+    assert checked_figures(figures, "2016", "series_name") == "Checked figures: JETRO 2016: US$ 270 billion; MOFCOM 2016: US$ 275.5 billion"
+    assert checked_figures(figures, "2017;2015", "series_name") == "Checked figures: JETRO 2017: US$ 297.2 billion"
 
 
 def test_paragraph_name_uses_the_source_name() -> None:
