@@ -13,7 +13,7 @@ from alliance import load_corpus, q
 from alliance.charts import (OKABE_ITO, bubble_chart, checked_line_with_claims, checked_points_with_claim_lines,
                              grouped_bars, heat_map, labelled_scatter, line_segments, ranked_bars, stacked_bars)
 from alliance.compare import comparison_table, own_words, paragraph_list
-from alliance.describe import checked_figures, join_names, paragraph_name
+from alliance.describe import checked_figures, describe_top_groups, join_names, leaders, paragraph_name
 from alliance.tables import reading_table
 from alliance.text import figure_as_written, load_lexicon, theme_mentions
 from tests._root import REPO_ROOT
@@ -133,6 +133,16 @@ def test_checked_figures_lists_the_years_asked_for() -> None:
                             "value_usd_billion": [270.0, 275.5, 297.2]})
     assert checked_figures(figures, "2016", "series_name") == "Checked figures: JETRO 2016: US$ 270 billion; MOFCOM 2016: US$ 275.5 billion"
     assert checked_figures(figures, "2017;2015", "series_name") == "Checked figures: JETRO 2017: US$ 297.2 billion"
+
+
+def test_describe_top_groups_names_each_sources_leading_groups_and_ties() -> None:
+    rates = pd.DataFrame({"source_id": ["su2017", "su2017", "jpress2017", "jpress2017"],
+                          "group": ["trade", "history", "history", "trade"], "per_1000": [1.254, 0.5, 0.5, 0.5]})
+    top = leaders(rates, "source_id", "per_1000", by="group").set_index("source_id").loc[["jpress2017", "su2017"]]
+    assert describe_top_groups(top, "group", "per_1000", order=["trade", "history"]) == (
+        "the Japanese press report, trade and history (tied, 0.50); Su, trade (1.25)")
+    assert describe_top_groups(top, "group", "per_1000", order=["history", "trade"], digits=1) == (
+        "the Japanese press report, history and trade (tied, 0.5); Su, trade (1.3)")
 
 
 def test_paragraph_name_uses_the_source_name() -> None:
