@@ -229,11 +229,12 @@ def _axis(axis: alt.Axis | None) -> dict[str, Any]:
 
 
 def grouped_bars(data: "pd.DataFrame", category: str, value: str, group: str, *, title: str,
-                 category_title: str, value_title: str, group_title: str, sort: Any = None,
+                 value_title: str, group_title: str, category_title: str = "Source", sort: Any = None,
                  value_axis: alt.Axis | None = None, tooltip: list[str] | None = None,
                  height: int | None = None, vertical: bool = False) -> alt.Chart:
     """Grouped bars: one group of bars per ``category``, one bar per ``group`` (offset and coloured),
-    the bar's length giving ``value``. Horizontal (categories down the side) unless ``vertical``.
+    the bar's length giving ``value``. Horizontal (categories down the side) unless ``vertical``;
+    the categories' title is "Source" unless ``category_title`` says otherwise (as in :func:`ranked_bars`).
 
     ``sort`` orders the categories (a list, or e.g. "-x"); ``value_axis`` sets the value's axis
     (``alt.Axis(tickMinStep=1)`` for counts); ``tooltip`` lists the fields shown on hover

@@ -219,3 +219,20 @@ def shared_groups_description(shared: pd.DataFrame, order: Sequence[str], source
         return f"{count_word(n)} source{'' if n == 1 else 's'}"
     return (f"{what} with matches in all {texts(sources)}: " + (", ".join(in_all) or "none") + ". "
             f"{what} with matches in {texts(few)} or fewer: " + (", ".join(rare) or "none") + ".")
+
+
+def checked_figures(figures: pd.DataFrame, years: str, label: str) -> str:
+    """The checked figures (rows of ``load_figures()``, each series named by its ``label`` column) of the
+    ``years`` ("2016;2017"), as a table cell: "Checked figures: JETRO 2016: US$ 301.6 billion; …"."""
+    rows = figures[figures["year"].isin([int(year) for year in years.split(";")])]
+    return "Checked figures: " + "; ".join(f"{name} {year}: US$ {value:g} billion" for name, year, value
+                                           in zip(rows[label], rows["year"], rows["value_usd_billion"]))
+
+
+def describe_top_groups(top: pd.DataFrame, groups: str, value: str, order: Sequence[str],
+                        digits: int = 2) -> str:
+    """Each source's leading groups, from the rows of :func:`leaders` by source (indexed by source id, in the
+    order to name them), a tie's groups in ``order``: "Su, trade (1.25); the Japanese press report, history
+    and trade (tied, 0.50)"."""
+    return "; ".join(f"{join_names([s], article=True)}, {join_names(sorted(r[groups], key=list(order).index))} "
+                     f"({'tied, ' if len(r[groups]) > 1 else ''}{r[value]:.{digits}f})" for s, r in top.iterrows())

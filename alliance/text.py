@@ -183,3 +183,10 @@ def sources_using_only(counts: pd.DataFrame, term: str) -> list[str]:
         raise ValueError(f"sources_using_only: no term {term!r} in the counts.")
     used = counts[counts["count"] > 0]
     return sorted(set(used.loc[used["term"] == term, "source_id"]) - set(used.loc[used["term"] != term, "source_id"]))
+
+
+def figure_as_written(value_as_written: str, quoted_text: str) -> str:
+    """A figure a source cites, as its quotation writes it: ``value_as_written``, after "more than "
+    when ``quoted_text`` has the two together (a "US$ " between them ignored): "more than 340 billion"."""
+    has_more_than = f"more than {value_as_written}" in quoted_text.replace("US$ ", "")
+    return ("more than " if has_more_than else "") + value_as_written
