@@ -220,13 +220,17 @@ def parse_reference(spec: str) -> ReferenceRow:
 
 
 #: Words of a figure series' id written as a reader writes them (the rest stay lower case).
-SERIES_WORDS: dict[str, str] = {"us": "US", "china": "China", "japan": "Japan", "mofcom": "MOFCOM"}
+SERIES_WORDS: dict[str, str] = {"us": "US", "china": "China", "japan": "Japan",
+                                "mofcom": "(MOFCOM, China's Ministry of Commerce)"}
+#: Two countries that stand side by side in an id name one relation, written with a hyphen.
+_COUNTRY_PAIR = re.compile(r"\b(US|China|Japan) (US|China|Japan)\b")
 
 
 def series_words(series: str) -> str:
     """A figure series' id in words, first letter capitalised: ``us_goods_trade_balance_with_japan``
-    gives "US goods trade balance with Japan" (a page shows words, not the file's id)."""
-    words = " ".join(SERIES_WORDS.get(word, word) for word in series.split("_"))
+    gives "US goods trade balance with Japan", ``china_japan_trade_total_mofcom`` "China-Japan trade
+    total (MOFCOM, China's Ministry of Commerce)" (a page shows words, not the file's id)."""
+    words = _COUNTRY_PAIR.sub(r"\1-\2", " ".join(SERIES_WORDS.get(word, word) for word in series.split("_")))
     return words[:1].upper() + words[1:]
 
 

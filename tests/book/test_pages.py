@@ -63,7 +63,7 @@ def test_glossary_cites_a_whole_source_by_its_reader_page_and_series_in_words():
 
     markup = evidence_markup("data:seeds/000_ddd02bc2ac0417d8.txt; ref:context-figures:china_japan_trade_total:2011")
     assert "{ref}`Su, whole page <su2017>`" in markup and "000_" not in markup
-    assert "China Japan trade total, 2011: 344.9 US$ bn" in markup and "china_japan" not in markup
+    assert "China-Japan trade total, 2011: 344.9 US$ bn" in markup and "china_japan" not in markup
 
 
 def test_glossary_cites_a_background_row_by_its_short_named_link():

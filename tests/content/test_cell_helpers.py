@@ -241,3 +241,11 @@ def test_describe_zeros_names_sources_in_corpus_order_with_the_unsigned_texts_ar
     assert describe_zeros(counts[counts["source_id"] == "jpress2017"], "count", what="the labels") == (
         "The Japanese press report uses none of the labels.")
     assert describe_zeros(counts[counts["count"] > 0], "count") == "Every source uses at least one of these terms."
+
+
+def test_series_words_write_a_figure_series_as_a_reader_reads_it() -> None:
+    from alliance.citations import series_words
+
+    assert series_words("us_goods_trade_balance_with_japan") == "US goods trade balance with Japan"
+    assert series_words("china_japan_trade_total_mofcom") == (
+        "China-Japan trade total (MOFCOM, China's Ministry of Commerce)")

@@ -6,6 +6,8 @@
   the glossary page from ``data/`` (a sixth source needs only a file and a row), sets
   ``ALLIANCE_CHART_MODE=book`` for the kernels that execute the chapters, and runs the notebooks
   about to be read in parallel.
+* ``freshness``: when the package, ``data/`` or ``seeds/`` changed since the last build, the execution
+  cache is emptied and every page read again, so chapters never show outputs of old code or data.
 * ``edition``: which edition this build makes, from ``ALLIANCE_BOOK_EDITION`` (the config value
   ``alliance_edition``): ``solution`` (the default, ``make book``) or ``student``
   (``make book EDITION=student``). The student edition drops the in-chapter solutions
@@ -52,6 +54,7 @@ from alliance.book.sphinxext.chart_bundle import write_bundle
 from alliance.book.sphinxext.downloads import (copy_reader_editions, note_reader_editions, offer_notebook_download,
                                                publish_editions)
 from alliance.book.sphinxext.edition import DropSolutions, edition_from_environment, student_notebook_source
+from alliance.book.sphinxext.freshness import reread_when_inputs_change
 from alliance.book.sphinxext.links import keep_link_urls_raw_on_init
 from alliance.book.sphinxext.page import tidy_page
 from alliance.book.sphinxext.publication import apply_publication
@@ -85,6 +88,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_role("inst", institution_role)
     setup_selfchecks(app)
     app.add_css_file("alliance.css")
+    app.connect("env-get-outdated", reread_when_inputs_change)
     app.connect("env-before-read-docs", execute_ahead, priority=900)
     app.connect("html-page-context", offer_notebook_download, priority=500)
     app.connect("html-page-context", tidy_page, priority=900)
